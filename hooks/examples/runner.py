@@ -1,0 +1,193 @@
+"""Running the blocks a build needs: cache lookups, then sandboxed workers, pages in parallel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from hooks.examples import cache
+from hooks.examples.blocks import Block
+
+log = logging.getLogger("mkdocs.plugins.llm_kb.examples")
+MEMORY_MB = int(os.environ.get("LLM_KB_EXAMPLE_MEMORY_MB", "4096"))
+
+
+@dataclass
+class Result:
+    status: str  # passed | failed | skipped | frozen
+    runner: str  # cpu | gpu | interpreter
+    stdout: str = ""
+    error: str = ""
+    exports: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    env: dict = field(default_factory=dict)
+    date: str = ""
+    cached: bool = False
+
+
+@dataclass
+class Stats:
+    ran: int = 0
+    cached: int = 0
+    skipped: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (f"examples: {self.ran} ran, {self.cached} cached, {self.skipped} skipped, "
+                f"{self.failed} failed ({self.seconds:.1f} s)")
+
+
+def gpu_device() -> str | None:
+    """The build machine's GPU name, or None. Asked of nvidia-smi so torch is never imported here."""
+    if os.environ.get("LLM_KB_NO_GPU") or not shutil.which("nvidia-smi"):
+        return None
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    name = out.stdout.strip().splitlines()[0] if out.returncode == 0 and out.stdout.strip() else ""
+    return name or None
+
+
+def _runner_for(block: Block, device: str | None) -> str | None:
+    """Which runner executes a block here: cpu, gpu, interpreter (Triton on CPU), or None (skip)."""
+    if block.runner == "cpu":
+        return "cpu"
+    if block.runner == "gpu":
+        if device:
+            return "gpu"
+        if "triton" in block.code and cache.environment()["triton"] != "absent" and cache.environment()["torch"] != "absent":
+            return "interpreter"
+    return None
+
+
+def _groups(blocks: list[Block]) -> list[list[Block]]:
+    """Blocks that share a session run together, in order; every other block runs alone."""
+    sessions: dict[str, list[Block]] = {}
+    groups: list[list[Block]] = []
+    for b in blocks:
+        if b.session:
+            if b.session not in sessions:
+                sessions[b.session] = []
+                groups.append(sessions[b.session])
+            sessions[b.session].append(b)
+        else:
+            groups.append([b])
+    return groups
+
+
+def _execute(group: list[Block], runner: str) -> list[dict]:
+    """Run one group in a fresh sandboxed interpreter; return one raw result per block."""
+    tmpdir = tempfile.mkdtemp(prefix="llm-kb-example-")
+    try:
+        job = {
+            "session": bool(group[0].session),
+            "tmpdir": tmpdir,
+            "memory_mb": int(group[0].options.get("memory", MEMORY_MB)),
+            "allow_subprocess": runner == "gpu",  # CUDA toolchains spawn compilers
+            "blocks": [{"code": b.code, "line": b.line, "filename": f"docs/{b.page}", "timeout": b.timeout}
+                       for b in group],
+        }
+        job_path = os.path.join(tmpdir, "job.json")
+        with open(job_path, "w", encoding="utf-8") as f:
+            json.dump(job, f)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": tmpdir,
+            "TMPDIR": tmpdir,
+            "PYTHONPATH": str(cache.ROOT),
+            "PYTHONHASHSEED": "0",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "LANG": "C.UTF-8",
+        }
+        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # keep old-OpenBLAS workarounds
+            if name in os.environ:
+                env[name] = os.environ[name]
+        if runner == "interpreter":
+            env["TRITON_INTERPRET"] = "1"
+        hard_limit = sum(b.timeout for b in group) + 30
+        try:
+            proc = subprocess.run([sys.executable, "-m", "hooks.examples.worker", job_path], env=env, cwd=tmpdir,
+                                  capture_output=True, timeout=hard_limit, stdin=subprocess.DEVNULL,
+                                  start_new_session=True)
+        except subprocess.TimeoutExpired:
+            return [{"status": "failed", "error": f"the worker did not finish within {hard_limit:g} s and was killed"}
+                    for _ in group]
+        try:
+            with open(job_path + ".out", encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            reason = proc.stderr.decode("utf-8", "replace")[-2000:] or f"exit status {proc.returncode}"
+            if proc.returncode < 0:
+                reason = f"killed by signal {-proc.returncode} (memory or process limit?)\n{reason}"
+            return [{"status": "failed", "error": f"the worker crashed: {reason}"} for _ in group]
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def run_all(blocks_by_page: dict[str, list[Block]], gpu_record: dict | None = None,
+            jobs: int | None = None) -> tuple[dict[tuple[str, int], Result], Stats]:
+    """Results for every block, keyed by (page, index). Runs only what the cache lacks."""
+    device = gpu_device()
+    stats, results = Stats(), {}
+    todo: list[tuple[list[Block], list[str], str]] = []
+    started = time.perf_counter()
+    for page, blocks in blocks_by_page.items():
+        for group in _groups(blocks):
+            runner = _runner_for(group[0], device)
+            keys = [cache.key(b, group[:i], device if runner == "gpu" else runner or "none")
+                    for i, b in enumerate(group)]
+            if runner is None:
+                for i, b in enumerate(group):
+                    frozen = (gpu_record or {}).get(f"{b.page}#{b.block_id}")
+                    if frozen and frozen.get("key") == cache.key(b, group[:i], frozen.get("device", "")):
+                        results[(page, b.index)] = Result("frozen", "gpu", frozen.get("stdout", ""),
+                                                          exports=frozen.get("exports", {}), env=frozen.get("env", {}),
+                                                          date=frozen.get("date", ""))
+                    else:
+                        results[(page, b.index)] = Result("skipped", b.runner or "gpu")
+                    stats.skipped += 1
+                continue
+            hits = [cache.load(k) for k in keys]
+            if all(hits):
+                for b, hit in zip(group, hits):
+                    results[(page, b.index)] = Result(**{**hit, "cached": True})
+                stats.cached += len(group)
+            else:
+                todo.append((group, keys, runner))
+    if todo:
+        log.info(f"examples: running {sum(len(g) for g, _, _ in todo)} blocks in {len(todo)} workers")
+    today = dt.date.today().isoformat()
+    done = 0
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+        futures = {pool.submit(_execute, group, runner): (group, keys, runner) for group, keys, runner in todo}
+        for future in as_completed(futures):
+            group, keys, runner = futures[future]
+            for b, k, raw in zip(group, keys, future.result()):
+                env = {**cache.environment(), "device": gpu_device() if runner == "gpu" else "cpu"}
+                result = Result(raw.get("status", "failed"), runner, raw.get("stdout", ""), raw.get("error", ""),
+                                raw.get("exports", {}), raw.get("seconds", 0.0), env, today)
+                results[(b.page, b.index)] = result
+                stats.ran += 1
+                if result.status == "passed":
+                    cache.store(k, {k2: v for k2, v in result.__dict__.items() if k2 != "cached"})
+            done += 1
+            if len(todo) > 20 and done % 20 == 0:
+                log.info(f"examples: {done}/{len(todo)} workers done")
+    stats.failed = sum(1 for r in results.values() if r.status == "failed")
+    stats.seconds = time.perf_counter() - started
+    return results, stats

@@ -1,0 +1,125 @@
+"""The build, once per site: the MkDocs hooks of llm-kb, in the order MkDocs calls them.
+
+1. ``on_config``   register the vendor assets (KaTeX, Mermaid) served from the site itself.
+2. ``on_files``    read every note once into the vault index (front matter, titles, aliases,
+                   publish flags); report bad notes; drop unpublished ones; add generated pages.
+3. ``on_nav``      readable Chinese section titles, sections in the order of the learning path.
+4. per page        ``on_page_read_source`` hands MkDocs the normalised text from the index;
+                   ``on_page_markdown`` tells the extensions which note they render;
+                   the Markdown extensions of :mod:`hooks.pipeline` render it;
+                   ``on_page_content`` attaches the page's tag list.
+5. ``on_env``      site-wide outputs from what every page attached: the tag index.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+from hooks import assets, state
+from hooks.examples import blocks as example_blocks
+from hooks.examples import runner as example_runner
+from hooks.problems import Problem, report
+from hooks.site import tags as tag_pages
+from hooks.vault import NOTE_SUFFIX, VaultIndex
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    assets.register(config)
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    vault = VaultIndex()
+    for f in files:
+        if f.inclusion.is_excluded() or f.generated_by:
+            continue
+        if f.src_uri.endswith(NOTE_SUFFIX):
+            note = vault.add_note(f.src_uri, Path(f.abs_src_path).read_bytes())
+            if not note.published:
+                # Unpublished notes are neither rendered nor searchable (a draft preview in serve).
+                f.inclusion = InclusionLevel.EXCLUDED
+        else:
+            vault.add_attachment(f.src_uri)
+    for problem in vault.problems:
+        report(problem)
+    state.current = state.Build(vault)
+    run_examples(state.current)
+    assets.add_to(files, config)
+    files.append(tag_pages.make_file(config))
+    return files
+
+
+GPU_RECORD = Path(__file__).resolve().parent.parent / "executable_examples" / "gpu_record.json"
+
+
+def run_examples(build: state.Build) -> None:
+    """Stage 2: run (or take from the cache) every executable block of every published note."""
+    import json
+
+    by_page = {path: example_blocks.collect(path, note.text) for path, note in build.vault.notes.items()
+               if note.published}
+    by_page = {p: b for p, b in by_page.items() if b}
+    record = json.loads(GPU_RECORD.read_text(encoding="utf-8")) if GPU_RECORD.is_file() else {}
+    results, stats = example_runner.run_all(by_page, record)
+    build.examples = {p: [(b, results[(p, b.index)]) for b in blocks] for p, blocks in by_page.items()}
+    build.example_stats = stats
+    example_runner.log.info(stats.summary())
+    for page, pairs in build.examples.items():
+        for block, result in pairs:
+            if result.status == "failed":
+                report(Problem(page, block.line, f"example '{block.block_id}' failed on {result.runner}:\n{result.error}",
+                               "fix the code or the assertion; run 'make test' to run every block as a test"))
+            elif result.status == "skipped" and block.runner == "gpu":
+                example_runner.log.info(f"docs/{page}:{block.line}: example '{block.block_id}' not yet verified on GPU")
+
+
+def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    vault = state.current.vault
+    order = {name: i for i, name in enumerate(config.extra.get("section_order", []))}
+
+    def retitle(items: list) -> None:
+        for item in items:
+            if isinstance(item, Section):
+                index = next((c for c in item.children if isinstance(c, Page) and c.file.name == "index"), None)
+                note = vault.notes.get(index.file.src_uri) if index else None
+                if note and note.front.title:
+                    item.title = note.front.title
+                retitle(item.children)
+
+    def folder(item) -> str:
+        page = item if isinstance(item, Page) else next((c for c in item.children if isinstance(c, Page)), None)
+        return page.file.src_uri.split("/")[0] if page and "/" in page.file.src_uri else ""
+
+    retitle(nav.items)
+    nav.items.sort(key=lambda item: (isinstance(item, Section), order.get(folder(item), len(order))))
+    return nav
+
+
+def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
+    note = state.current.vault.notes.get(page.file.src_uri)
+    return note.text if note else None
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    state.current.begin_page(page.file.src_uri, markdown)
+    return markdown
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    data = state.current.page
+    data.url = page.url
+    data.title = page.title or data.title
+    if data.tags:
+        page.meta["tags"] = list(data.tags)
+        html = tag_pages.tag_list_html(data.tags, page) + html
+    return html
+
+
+def on_env(env, config: MkDocsConfig, files: Files):
+    tag_pages.fill_index(files, state.current.pages)
+    return env

@@ -1,0 +1,76 @@
+"""Obsidian callouts ``> [!type] title`` rendered as Material admonitions.
+
+All 13 Obsidian types and their aliases, case-insensitive; unknown types look like ``note`` but
+keep their name; ``-``/``+`` fold markers make a ``<details>`` (collapsed/expanded); nesting to
+any depth (the body is parsed again, so callouts, code, math, lists and tables work inside).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+from markdown import Markdown
+from markdown.blockprocessors import BlockProcessor
+
+from hooks.obsidian.lists import normalise_lists
+
+# Obsidian type -> (canonical type, Material admonition class)
+TYPES: dict[str, str] = {
+    "note": "note",
+    "abstract": "abstract", "summary": "abstract", "tldr": "abstract",
+    "info": "info",
+    "todo": "todo",
+    "tip": "tip", "hint": "tip", "important": "tip",
+    "success": "success", "check": "success", "done": "success",
+    "question": "question", "help": "question", "faq": "question",
+    "warning": "warning", "caution": "warning", "attention": "warning",
+    "failure": "failure", "fail": "failure", "missing": "failure",
+    "danger": "danger", "error": "danger",
+    "bug": "bug",
+    "example": "example",
+    "quote": "quote", "cite": "quote",
+}
+# Material has no 'todo' style; Obsidian draws it blue like 'info'.
+MATERIAL_CLASS = {"todo": "info"}
+
+QUOTE_LINE = re.compile(r"^[ ]{0,3}>[ ]?")
+HEADER = re.compile(r"^[ ]{0,3}>[ ]?\[!(?P<type>[^\]\s]+)\](?P<fold>[+-]?)(?:[ \t]+(?P<title>.*?))?[ \t]*$")
+
+
+def classify(name: str) -> tuple[str, str]:
+    """Return (canonical type, CSS class) for a callout type as written."""
+    canonical = TYPES.get(name.lower())
+    if canonical is None:
+        return name.lower(), "note"
+    return canonical, MATERIAL_CLASS.get(canonical, canonical)
+
+
+class CalloutProcessor(BlockProcessor):
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return bool(HEADER.match(block.split("\n", 1)[0]))
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        lines = blocks.pop(0).split("\n")
+        header = HEADER.match(lines[0])
+        written_type, fold = header.group("type"), header.group("fold")
+        title = header.group("title") or written_type[:1].upper() + written_type[1:].lower()
+        canonical, css = classify(written_type)
+        body = normalise_lists([QUOTE_LINE.sub("", line, count=1) for line in lines[1:]])
+
+        if fold:
+            box = etree.SubElement(parent, "details", {"class": f"{css} callout", "data-callout": canonical})
+            if fold == "+":
+                box.set("open", "open")
+            etree.SubElement(box, "summary").text = title
+        else:
+            box = etree.SubElement(parent, "div", {"class": f"admonition {css} callout", "data-callout": canonical})
+            etree.SubElement(box, "p", {"class": "admonition-title"}).text = title
+        if written_type.lower() != canonical:
+            box.set("data-callout-alias", written_type.lower())
+        if any(line.strip() for line in body):
+            self.parser.parseChunk(box, "\n".join(body))
+
+
+def register(md: Markdown, priority: float) -> None:
+    md.parser.blockprocessors.register(CalloutProcessor(md.parser), "obsidian-callout", priority)

@@ -1,0 +1,59 @@
+"""The Obsidian layer, in the order it runs on each page: read this file first.
+
+One Python-Markdown extension (``hooks.pipeline`` in mkdocs.yml) that registers each feature's
+processors with an explicit priority relative to the stock ones. Higher priority runs first.
+
+Preprocessors (on lines):
+    27   obsidian-fence-separator a fence may follow a paragraph line (as in CommonMark)
+    (25  fenced_code_block      superfences stashes fenced code; everything below sees placeholders)
+    24   obsidian-comments      %%…%% removed (never in HTML or search)
+    23   obsidian-lists         Obsidian list nesting and markers → Python-Markdown's
+    22   obsidian-html-markdown Markdown inside <details>/<div> as on GitHub
+    (20  html_block             raw HTML stashed)
+(superfences custom fence, mkdocs.yml: ```python exec="cpu"``` → code + output + badge,
+ hooks.examples.fence; the blocks already ran before rendering, see hooks.examples)
+Block processors (on blocks):
+    70   hashheader             '# Heading' needs a space; '#tag' is not a heading
+    21   obsidian-callout       > [!type] callouts (before the stock blockquote at 20)
+Inline processors (on text; code spans at 190 go first, except bindings):
+    191  example-binding        `=name|40.0 GB` → a value computed by the note's exec blocks
+    189.95 obsidian-math        inline $$…$$, \\[…\\], \\($…$\\) (before arithmatex at 189.9)
+    75   obsidian-tag           #tags
+    (nl2br                      single newlines are line breaks, Obsidian's default)
+Tree processors (on the element tree):
+    6    obsidian-heading-ids   GitHub slugs, unique against hand-written ids (before toc at 5)
+"""
+
+from __future__ import annotations
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.extensions.nl2br import BR_RE, SubstituteTagInlineProcessor
+
+from hooks.examples import bindings
+from hooks.obsidian import callouts, comments, fences, headings, html_blocks, lists, math, tags
+
+
+class ObsidianExtension(Extension):
+    def __init__(self, **kwargs) -> None:
+        self.config = {
+            "line_breaks": [True, "Show single newlines as line breaks (Obsidian's 'strict line breaks' off)"],
+        }
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        fences.register(md, 27)
+        comments.register(md, 24)
+        lists.register(md, 23)
+        html_blocks.register(md, 22)
+        headings.register(md, header_priority=70, id_priority=6)
+        callouts.register(md, 21)
+        bindings.register(md, 191)
+        math.register(md, 189.95)
+        tags.register(md, 75)
+        if self.getConfig("line_breaks"):
+            md.inlinePatterns.register(SubstituteTagInlineProcessor(BR_RE, "br"), "nl", 5)
+
+
+def makeExtension(**kwargs) -> ObsidianExtension:
+    return ObsidianExtension(**kwargs)

@@ -1,0 +1,96 @@
+"""What one build knows, shared between the MkDocs hooks and the Markdown extensions.
+
+MkDocs renders pages one at a time (``on_page_markdown`` → Markdown conversion →
+``on_page_content``), so the page being rendered is set here by the hooks and read by the
+extensions. Every stage attaches what it learns about a page to that page's :class:`PageData`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hooks.problems import Problem, report
+from hooks.vault import VaultIndex
+
+
+@dataclass
+class PageData:
+    """Everything the render stage learned about one page, for the site-wide outputs."""
+
+    path: str
+    title: str = ""
+    url: str = ""
+    tags: list[str] = field(default_factory=list)  # front matter first, then inline, no duplicates
+
+    def add_tag(self, tag: str) -> None:
+        if tag not in self.tags:
+            self.tags.append(tag)
+
+
+@dataclass
+class Build:
+    vault: VaultIndex
+    pages: dict[str, PageData] = field(default_factory=dict)
+    page: PageData | None = None
+    source: str = ""  # the note's full text
+    line_offset: int = 0  # lines of front matter before the Markdown that is rendered
+    problems: list[Problem] = field(default_factory=list)
+    examples: dict = field(default_factory=dict)  # page path -> list of (Block, Result)
+    example_stats: object = None
+
+    def example_result(self, code: str):
+        """The result of this page's next block with this code (blocks render in order)."""
+        for block, result in self.examples.get(self.page.path, []):
+            if block.code == code.rstrip("\n") or block.code == code:
+                if id(block) not in self._shown:
+                    self._shown.add(id(block))
+                    return result
+        return None
+
+    def example_value(self, name: str) -> tuple[float | None, str]:
+        """A value computed by this page's blocks: ``name`` or ``blockid.name``."""
+        pairs = self.examples.get(self.page.path, [])
+        block_id, _, var = name.rpartition(".") if "." in name else ("", "", name)
+        found = [(b, r.exports[var]) for b, r in pairs if var in r.exports and (not block_id or b.block_id == block_id)]
+        if not found:
+            failed = [b for b, r in pairs if r.status in ("failed", "skipped")]
+            why = "no block of this note computed it" + (f" ({len(failed)} blocks failed or were skipped)" if failed else "")
+            return None, why
+        values = {v for _, v in found}
+        if len(values) > 1:
+            ids = ", ".join(f"{b.block_id}={v!r}" for b, v in found)
+            return None, f"several blocks define it with different values ({ids}); write `=blockid.{var}`"
+        return found[-1][1], ""
+
+    def begin_page(self, path: str, markdown: str) -> PageData:
+        note = self.vault.notes.get(path)
+        self.source = note.text if note else markdown
+        cut = len(self.source) - len(markdown)
+        self.line_offset = self.source[:cut].count("\n") if cut >= 0 and self.source.endswith(markdown) else 0
+        data = PageData(path, title=note.title if note else path)
+        if note:
+            for tag in note.front.tags:
+                data.add_tag(tag)
+        self.pages[path] = data
+        self.page = data
+        self._shown: set[int] = set()
+        return data
+
+    def line_of(self, snippet: str, body_line: int | None = None) -> int:
+        """Line in the note of a body line number (1-based), or of the first occurrence of a snippet."""
+        if body_line is not None:
+            return body_line + self.line_offset
+        at = self.source.find(snippet)
+        return self.source.count("\n", 0, at) + 1 if at >= 0 else 0
+
+    def problem(self, message: str, hint: str = "", *, line: int = 0, level: str = "warning") -> None:
+        p = Problem(self.page.path if self.page else "?", line, message, hint, level)
+        self.problems.append(p)
+        report(p)
+
+
+current: Build | None = None  # set by hooks.mkdocs_hooks.on_files for the build in progress
+
+
+def page_path() -> str:
+    return current.page.path if current and current.page else "?"
