@@ -62,7 +62,7 @@ class FloatFormat:
     @property
     def max_exponent(self) -> int:
         """Unbiased exponent of the largest finite number."""
-        top = 2**self.exp_bits - (2 if self.convention == "ieee" else 1)
+        top = int(2**self.exp_bits) - (2 if self.convention == "ieee" else 1)
         return top - self.bias
 
     @property

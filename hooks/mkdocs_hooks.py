@@ -8,7 +8,7 @@
                    ``on_page_markdown`` tells the extensions which note they render;
                    the Markdown extensions of :mod:`hooks.pipeline` render it;
                    ``on_page_content`` attaches the page's tag list.
-5. ``on_env``      site-wide outputs from what every page attached: the tag index.
+5. ``on_env``      site-wide outputs from what every page attached: the tag index, backlinks.
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ from hooks import assets, state
 from hooks.examples import blocks as example_blocks
 from hooks.examples import runner as example_runner
 from hooks.problems import Problem, report
+from hooks.site import backlinks
 from hooks.site import tags as tag_pages
 from hooks.vault import NOTE_SUFFIX, VaultIndex
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     assets.register(config)
+    state.markdown_config = (config.markdown_extensions, config.mdx_configs)
     return config
 
 
@@ -122,4 +124,5 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 def on_env(env, config: MkDocsConfig, files: Files):
     tag_pages.fill_index(files, state.current.pages)
+    backlinks.inject(files, state.current.pages, state.current.vault)
     return env

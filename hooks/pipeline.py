@@ -18,9 +18,12 @@ Block processors (on blocks):
 Inline processors (on text; code spans at 190 go first, except bindings):
     191  example-binding        `=name|40.0 GB` → a value computed by the note's exec blocks
     189.95 obsidian-math        inline $$…$$, \\[…\\], \\($…$\\) (before arithmatex at 189.9)
+    185  obsidian-wikilink      [[note#h|text]], ![[embeds]] (before escapes, so [[a\\|b]] works in tables)
     75   obsidian-tag           #tags
+    65   obsidian-highlight     ==highlight== (before the emphasis processors at 60)
     (nl2br                      single newlines are line breaks, Obsidian's default)
 Tree processors (on the element tree):
+    7    obsidian-block-ids     '^id' ending a paragraph or list item becomes its id
     6    obsidian-heading-ids   GitHub slugs, unique against hand-written ids (before toc at 5)
 """
 
@@ -31,7 +34,7 @@ from markdown.extensions import Extension
 from markdown.extensions.nl2br import BR_RE, SubstituteTagInlineProcessor
 
 from hooks.examples import bindings
-from hooks.obsidian import callouts, comments, fences, headings, html_blocks, lists, math, tags
+from hooks.obsidian import blockids, callouts, comments, fences, headings, highlights, html_blocks, lists, math, tags, wikilinks
 
 
 class ObsidianExtension(Extension):
@@ -50,7 +53,10 @@ class ObsidianExtension(Extension):
         callouts.register(md, 21)
         bindings.register(md, 191)
         math.register(md, 189.95)
+        wikilinks.register(md, 185)
         tags.register(md, 75)
+        highlights.register(md, 65)
+        blockids.register(md, 7)
         if self.getConfig("line_breaks"):
             md.inlinePatterns.register(SubstituteTagInlineProcessor(BR_RE, "br"), "nl", 5)
 

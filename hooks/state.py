@@ -21,6 +21,7 @@ class PageData:
     title: str = ""
     url: str = ""
     tags: list[str] = field(default_factory=list)  # front matter first, then inline, no duplicates
+    links: list[tuple] = field(default_factory=list)  # (target path, anchor, line, is_embed)
 
     def add_tag(self, tag: str) -> None:
         if tag not in self.tags:
@@ -62,6 +63,41 @@ class Build:
             return None, f"several blocks define it with different values ({ids}); write `=blockid.{var}`"
         return found[-1][1], ""
 
+    _embed_chain: list = field(default_factory=list)
+
+    def render_embed(self, path: str, anchor: str | None, link: str) -> str:
+        """HTML of an embedded note (or its section), rendered by the same pipeline."""
+        import markdown as md_lib
+
+        from hooks import frontmatter
+
+        here = (self.page.path if self.page else "?", None)
+        chain = [here, *self._embed_chain]
+        key = (path, anchor or None)
+        names = " → ".join(p + (f"#{a}" if a else "") for p, a in [*chain, key])
+        if key in chain or len(chain) > MAX_EMBED_DEPTH:
+            why = "embed cycle" if key in chain else f"embeds nested deeper than {MAX_EMBED_DEPTH}"
+            self.problem(f"{why}: {names}", "remove one of the embeds in this chain",
+                         line=self.line_of(link), level="warning")
+            return f'<div class="admonition warning llm-kb-embed-stopped"><p>嵌入已停止（{why}）：{names}</p></div>'
+        _, body = frontmatter.split(self.vault.notes[path].text, path)
+        part = _section(body, anchor)
+        if part is None:
+            self.problem(f"embed {link}: no heading or block '{anchor}' in {path}", "fix the anchor",
+                         line=self.line_of(link), level="error")
+            return f'<div class="admonition failure"><p>找不到嵌入的段落：{link}</p></div>'
+        self._embed_chain.append(key)
+        saved = (self.source, self.line_offset)
+        try:
+            extensions, configs = markdown_config
+            html = md_lib.Markdown(extensions=extensions, extension_configs=configs).convert(part)
+        finally:
+            self._embed_chain.pop()
+            self.source, self.line_offset = saved
+        title = self.vault.notes[path].title
+        return (f'<div class="llm-kb-embed" data-embed="{path}">'
+                f'<p class="llm-kb-embed-title">{title}{" › " + anchor.lstrip("^") if anchor else ""}</p>{html}</div>')
+
     def begin_page(self, path: str, markdown: str) -> PageData:
         note = self.vault.notes.get(path)
         self.source = note.text if note else markdown
@@ -87,6 +123,43 @@ class Build:
         p = Problem(self.page.path if self.page else "?", line, message, hint, level)
         self.problems.append(p)
         report(p)
+
+
+MAX_EMBED_DEPTH = 8
+markdown_config: tuple[list, dict] = ([], {})  # the site's Markdown extensions, set in on_config
+
+
+def _section(text: str, anchor: str | None) -> str | None:
+    """The part of a note an embed asks for: all of it, a heading's section, or a ^block."""
+    import re
+
+    from hooks.slugs import slugify
+
+    if not anchor:
+        return text
+    lines = text.split("\n")
+    if anchor.startswith("^"):
+        mark = re.compile(r"(?:^|\s)\^" + re.escape(anchor[1:].strip()) + r"\s*$")
+        for i, line in enumerate(lines):
+            if mark.search(line):
+                start = i
+                while start > 0 and lines[start - 1].strip() and not lines[i].lstrip().startswith(("-", "*", "+")):
+                    start -= 1
+                return "\n".join(lines[start : i + 1])
+        return None
+    heading = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+    in_fence, level, out = False, 0, []
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        h = None if in_fence else heading.match(line)
+        if level:
+            if h and len(h.group(1)) <= level:
+                break
+            out.append(line)
+        elif h and slugify(h.group(2)) == slugify(anchor):
+            level = len(h.group(1))
+    return "\n".join(out) if level else None
 
 
 current: Build | None = None  # set by hooks.mkdocs_hooks.on_files for the build in progress

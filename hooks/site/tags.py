@@ -60,3 +60,5 @@ def fill_index(files: Files, pages: dict) -> None:
             f' <small>({len(notes)})</small></h{level}>' + (f"<ul>{items}</ul>" if items else "")
         )
     f.page.content = "\n".join(out)
+    # Generated after rendering, so MkDocs' anchor validation must be told about these ids.
+    f.page.present_anchor_ids = (f.page.present_anchor_ids or set()) | {tag_anchor(t) for t in by_tag}

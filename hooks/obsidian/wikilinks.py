@@ -1,0 +1,134 @@
+"""Wikilinks ``[[note#heading|text]]`` and embeds ``![[…]]``, resolved the way Obsidian does.
+
+The vault index (built once per build) answers which file a name means; this module only turns
+the answer into HTML. Links become ordinary relative ``.md`` links, so MkDocs rewrites them to
+page URLs and validates their anchors like any Markdown link. A link to a missing note fails the
+strict build with ``file:line``, the link, and the closest existing names.
+
+Embeds: images (``![[x.png|120]]``, ``|120x80``), PDF/audio/video with native elements, and notes
+(whole note, a section ``#heading``, or a block ``#^id``) rendered through the same pipeline. Cycles
+and chains deeper than ``MAX_EMBED_DEPTH`` stop with a visible notice and a warning naming the chain.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from urllib.parse import quote
+
+from markdown import Markdown
+from markdown.inlinepatterns import InlineProcessor
+
+from hooks import state
+from hooks.slugs import slugify
+
+# Non-greedy parts, so the '\|' that separates the label inside a table cell is not kept in the target.
+WIKILINK = r"(?P<embed>!?)\[\[(?P<target>[^\]\|#\n]*?)(?:#(?P<anchor>[^\]\|\n]*?))?(?:\\?\|(?P<label>[^\]\n]*))?\]\]"
+IMAGE = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"}
+AUDIO = {".mp3", ".wav", ".ogg", ".m4a", ".flac"}
+VIDEO = {".mp4", ".webm", ".mov", ".mkv"}
+SIZE = re.compile(r"^(?P<w>\d+)(?:x(?P<h>\d+))?$")
+MAX_EMBED_DEPTH = 8
+
+
+def anchor_id(anchor: str) -> str:
+    """The element id an Obsidian anchor points at: a block id keeps its name, a heading is slugged."""
+    anchor = anchor.strip()
+    return "^" + anchor[1:].strip() if anchor.startswith("^") else slugify(anchor)
+
+
+def relative_md_link(source: str, target: str) -> str:
+    """A link from one vault file to another, as a relative path MkDocs understands."""
+    rel = posixpath.relpath(target, posixpath.dirname(source) or ".")
+    return quote(rel)
+
+
+class WikilinkProcessor(InlineProcessor):
+    def handleMatch(self, m: re.Match, data: str):
+        build = state.current
+        target, anchor, label = m.group("target").strip(), m.group("anchor"), m.group("label")
+        embed = bool(m.group("embed"))
+        if build is None or build.page is None:
+            el = etree.Element("span")
+            el.text = label or target
+            return el, m.start(0), m.end(0)
+        source = build.page.path
+        line = build.line_of(m.group(0))
+        if not target:  # [[#heading]]: a heading of this note
+            path = source
+        else:
+            found = build.vault.resolve(target, source)
+            if found.path is None:
+                close = build.vault.closest_names(target)
+                hint = f"did you mean {', '.join(close)}?" if close else "create the note or fix the name"
+                build.problem(f"broken link {m.group(0)}: no note or file named '{target}'", hint, line=line,
+                              level="error")
+                el = etree.Element("span", {"class": "llm-kb-broken-link", "title": f"找不到笔记：{target}"})
+                el.text = label or target
+                return el, m.start(0), m.end(0)
+            if found.candidates:
+                build.problem(f"ambiguous link {m.group(0)}: {' and '.join(found.candidates)} share the name; "
+                              f"using {found.path} as Obsidian does", "write the folder too, e.g. [[folder/name]]",
+                              line=line, level="warning")
+            path = found.path
+        note = build.vault.notes.get(path)
+        if note is not None and not note.published:
+            build.problem(f"link {m.group(0)} points to an unpublished note ({path})",
+                          "publish that note or remove the link", line=line, level="warning")
+            el = etree.Element("span")
+            el.text = label or target
+            return el, m.start(0), m.end(0)
+        build.page.links.append((path, anchor, line, embed))
+        if embed:
+            return self.embed(path, anchor, label, m, note)
+        href = "" if path == source else relative_md_link(source, path)
+        if anchor:
+            href += "#" + anchor_id(anchor)
+        el = etree.Element("a", {"href": href or "#", "class": "wikilink"})
+        el.text = label if label else self.display(target, anchor)
+        return el, m.start(0), m.end(0)
+
+    @staticmethod
+    def display(target: str, anchor: str | None) -> str:
+        """What Obsidian shows for a link without display text: 'note', 'note > heading'."""
+        shown = target
+        if shown.lower().endswith(".md"):
+            shown = shown[:-3]
+        if anchor:
+            anchor = anchor.lstrip("^") if anchor.startswith("^") else anchor
+            return f"{shown} > {anchor}" if shown else anchor
+        return shown
+
+    def embed(self, path: str, anchor: str | None, label: str | None, m: re.Match, note):
+        build = state.current
+        ext = posixpath.splitext(path)[1].lower()
+        src = relative_md_link(build.page.path, path)
+        if note is None:
+            if ext in IMAGE:
+                el = etree.Element("img", {"src": src, "alt": posixpath.basename(path)})
+                size = SIZE.match((label or "").strip())
+                if size:
+                    el.set("width", size.group("w"))
+                    if size.group("h"):
+                        el.set("height", size.group("h"))
+                elif label:
+                    el.set("alt", label)
+                return el, m.start(0), m.end(0)
+            if ext in AUDIO:
+                el = etree.Element("audio", {"src": src, "controls": "controls"})
+            elif ext in VIDEO:
+                el = etree.Element("video", {"src": src, "controls": "controls"})
+            elif ext == ".pdf":
+                el = etree.Element("iframe", {"src": src, "class": "llm-kb-pdf", "title": posixpath.basename(path)})
+            else:
+                el = etree.Element("a", {"href": src})
+                el.text = label or posixpath.basename(path)
+            return el, m.start(0), m.end(0)
+        html = build.render_embed(path, anchor, m.group(0))
+        placeholder = self.md.htmlStash.store(html)
+        return placeholder, m.start(0), m.end(0)
+
+
+def register(md: Markdown, priority: float) -> None:
+    md.inlinePatterns.register(WikilinkProcessor(WIKILINK, md), "obsidian-wikilink", priority)

@@ -1,0 +1,79 @@
+"""A real browser (Debian's chromium through playwright) loads pages: nothing leaves 127.0.0.1."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from helpers import build_vault
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+NOTE = """---
+title: 浏览器测试
+tags: [测试]
+---
+
+> [!question] 公式能渲染吗？
+> 行内 $e^{i\\pi} + 1 = 0$，以及
+
+$$
+\\mathrm{softmax}(x_i) = \\frac{e^{x_i}}{\\sum_j e^{x_j}}
+$$
+
+```mermaid
+graph LR
+  A[输入] --> B[输出]
+```
+
+```python exec="cpu"
+total = sum(range(10))
+print(total)
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    result = build_vault(root, {"index.md": "---\ntitle: 首页\n---\n\n[[浏览器测试]]\n", "浏览器测试.md": NOTE})
+    assert result.returncode == 0, result.stderr
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.browser
+def test_page_renders_offline_with_no_external_request(site, tmp_path):
+    assert shutil.which("chromium") or Path(CHROMIUM).exists(), "install Debian's chromium (make browser-deps)"
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{site}/%E6%B5%8F%E8%A7%88%E5%99%A8%E6%B5%8B%E8%AF%95/", wait_until="networkidle")
+        page.wait_for_selector(".katex", timeout=10_000)
+        # Material draws Mermaid inside a closed shadow root: check the host got a drawing's height.
+        page.wait_for_function("() => { const d = document.querySelector('div.mermaid');"
+                               " return d && d.getBoundingClientRect().height > 50; }", timeout=15_000)
+        assert page.locator(".katex-display").count() == 1
+        assert page.locator(".callout .katex").count() == 1
+        assert page.locator('.llm-kb-exec[data-exec-status="passed"] .llm-kb-exec-stdout').inner_text().strip() == "45"
+        assert page.evaluate("document.documentElement.lang") == "zh"
+        shot = tmp_path / "page.png"
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert shot.stat().st_size > 10_000
+    external = [u for u in requests if urlparse(u).hostname not in ("127.0.0.1",) and not u.startswith("data:")]
+    assert requests and not external, external

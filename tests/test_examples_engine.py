@@ -1,0 +1,110 @@
+"""The verified-examples engine: failures at note.md:LINE, sandbox limits, cache, bindings."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+
+from helpers import ROOT, build_vault
+from hooks.examples.bindings import written_matches
+from hooks.examples.blocks import collect
+
+HOME = "---\ntitle: 首页\n---\n\n首页\n"
+
+
+def fence(code: str, opts: str = 'exec="cpu"') -> str:
+    return f"```python {opts}\n{code}\n```\n"
+
+
+def stats(stderr: str) -> dict[str, int]:
+    m = re.search(r"examples: (\d+) ran, (\d+) cached, (\d+) skipped, (\d+) failed", stderr)
+    assert m, stderr
+    return dict(zip(("ran", "cached", "skipped", "failed"), map(int, m.groups())))
+
+
+def test_collect_finds_blocks_with_lines_and_options_inside_callouts():
+    text = "---\ntitle: t\n---\n\n" + fence("x = 1", 'exec="cpu" id="a" session="s"') + "\n> [!example]\n> ```python exec=\"gpu\"\n> y = 2\n> ```\n"
+    blocks = collect("n.md", text)
+    assert [(b.line, b.runner, b.block_id, b.session, b.code) for b in blocks] == [
+        (5, "cpu", "a", "s", "x = 1"), (10, "gpu", "block-2", None, "y = 2")]
+
+
+def test_failing_block_fails_strict_build_at_note_line_with_mapped_traceback(tmp_path):
+    note = "---\ntitle: 甲\n---\n\n说明\n\n" + fence("a = 1\nb = 2\nassert a == b, '不相等'")
+    result = build_vault(tmp_path, {"index.md": HOME, "甲.md": note})
+    assert result.returncode != 0
+    assert "docs/甲.md:7: example 'block-1' failed on cpu" in result.stderr
+    assert 'File "docs/甲.md", line 10' in result.stderr and "AssertionError: 不相等" in result.stderr
+    # Without --strict the page still builds and shows the failure.
+    result = build_vault(tmp_path, {"index.md": HOME, "甲.md": note}, strict=False)
+    assert result.returncode == 0
+    html = BeautifulSoup((tmp_path / "site/甲/index.html").read_text(encoding="utf-8"), "lxml")
+    block = html.select_one(".llm-kb-exec")
+    assert block["data-exec-status"] == "failed" and block["data-exec-runner"] == "cpu"
+    assert "不相等" in block.select_one(".llm-kb-exec-error").get_text()
+
+
+def test_timeout_network_and_writes_outside_tmp_are_stopped(tmp_path):
+    outside = tmp_path / "escaped.txt"
+    note = ("---\ntitle: 甲\n---\n\n"
+            + fence("import time\ntime.sleep(30)", 'exec="cpu" timeout="1"') + "\n"
+            + fence("import socket\nsocket.create_connection(('127.0.0.1', 9))") + "\n"
+            + fence(f"open({str(outside)!r}, 'w').write('x')") + "\n"
+            + fence("import subprocess\nsubprocess.run(['true'])") + "\n"
+            + fence("import os\nprint(sorted(k for k in os.environ if 'TOKEN' in k or 'SECRET' in k))"))
+    result = build_vault(tmp_path, {"index.md": HOME, "甲.md": note}, strict=False,
+                         env={"GITHUB_TOKEN": "should-not-leak"})
+    html = BeautifulSoup((tmp_path / "site/甲/index.html").read_text(encoding="utf-8"), "lxml")
+    blocks = html.select(".llm-kb-exec")
+    assert [b["data-exec-status"] for b in blocks] == ["failed", "failed", "failed", "failed", "passed"]
+    assert "timed out after 1 s" in blocks[0].get_text()
+    assert "socket" in blocks[1].get_text() and "PermissionError" in blocks[1].get_text()
+    assert "only write inside their temporary folder" in blocks[2].get_text() and not outside.exists()
+    assert "subprocess" in blocks[3].get_text()
+    assert "[]" in blocks[4].select_one(".llm-kb-exec-stdout").get_text()
+    assert "docs/甲.md:5: example 'block-1' failed" in result.stderr
+
+
+def test_rebuild_runs_nothing_and_module_change_reruns_only_importers(tmp_path):
+    pkg = ROOT / "executable_examples"
+    probe = pkg / "_test_probe_module.py"
+    probe.write_text("VALUE = 1\n", encoding="utf-8")
+    try:
+        notes = {
+            "index.md": HOME,
+            "甲.md": "---\ntitle: 甲\n---\n\n" + fence("from executable_examples._test_probe_module import VALUE\nv = VALUE\nprint(v)")
+                     + "\n" + fence("w = 2\nprint(w)") + "\n值为 `=v|1`，另一个 `=w`。\n",
+        }
+        first = build_vault(tmp_path, notes)
+        assert first.returncode == 0, first.stderr
+        assert stats(first.stderr) == {"ran": 2, "cached": 0, "skipped": 0, "failed": 0}
+        second = build_vault(tmp_path, notes)
+        assert stats(second.stderr) == {"ran": 0, "cached": 2, "skipped": 0, "failed": 0}
+        probe.write_text("VALUE = 2\n", encoding="utf-8")
+        third = build_vault(tmp_path, notes)
+        assert stats(third.stderr)["ran"] == 1 and stats(third.stderr)["cached"] == 1
+        # The prose says 1, the code now computes 2: the strict build fails at the binding's line.
+        assert third.returncode != 0
+        assert "docs/甲.md:16: `=v|1`: the prose disagrees with the code" in third.stderr
+    finally:
+        probe.unlink()
+
+
+def test_bindings_render_computed_values(tmp_path):
+    note = ("---\ntitle: 甲\n---\n\n" + fence("kv_gib = 2 * 32 * 32 * 128 * 4096 * 2 / 2**30\nratio = 0.1234")
+            + "\nKV Cache 为 `=kv_gib|2.00 GiB`，比例 `=ratio:.1%`，原值 `=kv_gib`。\n")
+    result = build_vault(tmp_path, {"index.md": HOME, "甲.md": note})
+    assert result.returncode == 0, result.stderr
+    html = BeautifulSoup((tmp_path / "site/甲/index.html").read_text(encoding="utf-8"), "lxml")
+    values = [v.get_text() for v in html.select(".llm-kb-value")]
+    assert values == ["2.00 GiB", "12.3%", "2"]
+
+
+def test_written_number_precision_rules():
+    assert written_matches("33.55 MB", 33.554432)[0] and not written_matches("33.5 MB", 33.554432)[0]
+    assert not written_matches("335 MB", 33.554432)[0]
+    assert written_matches("2,359,296", 2359296)[0]
+    assert written_matches("5.9e23 FLOPs", 5.88e23)[0] and not written_matches("6.1e23", 5.88e23)[0]
+    assert written_matches("93.3%", 0.9334)[0] and written_matches("93.3%", 93.34)[0]
+    assert not written_matches("0.244", 0.2447)[0] and written_matches("0.245", 0.2447)[0]
