@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 NPM    := $(BIN)/npm
 
-.PHONY: setup serve build test check bench fuzz clean lock browser-deps
+.PHONY: setup serve build test check clean lock browser-deps torch-deps
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -40,7 +40,14 @@ browser-deps:
 	  echo "installing chromium and fonts-noto-cjk (apt)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-test: setup browser-deps
+# In CI (CI=true) the optional torch/Triton tier is installed too, so the Triton softmax is checked
+# through Triton's interpreter on the CPU. Readers and contributors never need it.
+torch-deps: $(VENV)/.installed
+	@if [ -n "$$CI" ] || [ -n "$$LLM_KB_WITH_TORCH" ]; then \
+	  $(PY) -m pip install --quiet -r requirements-gpu.txt; fi
+
+test: setup browser-deps torch-deps
+	$(PY) -m hooks.lint docs
 	$(PY) -m pytest
 
 clean:
