@@ -121,7 +121,7 @@ def lint(vault: VaultIndex) -> list[Problem]:
                 others = ", ".join(x for x in sorted(set(paths)) if x != p)
                 problems.append(Problem(p, 1, f"duplicate {name} (also in {others})", "make it unique", "warning"))
     for path, note in vault.notes.items():
-        if note.published and not incoming[path] and not path.endswith("index.md") and path != "tags.md":
+        if note.published and not incoming[path] and path.rsplit("/", 1)[-1] != "index.md":
             problems.append(Problem(path, 0, "orphan note: no other note links to it",
                                     "link it from its section's index.md", "warning"))
     return sorted(problems, key=lambda p: (p.path, p.line, p.message))

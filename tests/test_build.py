@@ -84,13 +84,11 @@ def test_no_note_is_silently_missing(tmp_path):
     from hooks.frontmatter import split
 
     root = Path(__file__).resolve().parent.parent
-    site = root / "site"
     result = build_vault(tmp_path, docs=root / "docs")
     assert result.returncode == 0, result.stderr[-3000:]
     for note in (root / "docs").rglob("*.md"):
         rel = note.relative_to(root / "docs").as_posix()
         front, _ = split(note.read_text(encoding="utf-8"), rel)
-        url = rel[:-3] + "/" if not rel.endswith("index.md") else rel[: -len("index.md")]
+        url = rel[: -len("index.md")] if note.name == "index.md" else rel[:-3] + "/"
         built = (tmp_path / "site" / url / "index.html").exists()
         assert built == front.published, f"{rel}: published={front.published} but built={built}"
-    del site

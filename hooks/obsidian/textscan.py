@@ -11,16 +11,31 @@ import re
 BACKTICKS = re.compile(r"`+")
 
 
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
 def code_span_ranges(text: str) -> list[tuple[int, int]]:
-    """Character ranges of inline code spans (CommonMark: a run of N backticks closed by N)."""
-    ranges, pos = [], 0
+    """Character ranges of inline code spans (CommonMark: a run of N backticks closed by N).
+
+    A span never crosses a blank line: each paragraph is scanned on its own.
+    """
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    for gap in [*BLANK_LINE.finditer(text), None]:
+        end = gap.start() if gap else len(text)
+        ranges.extend(_spans(text, start, end))
+        start = gap.end() if gap else end
+    return ranges
+
+
+def _spans(text: str, pos: int, stop: int) -> list[tuple[int, int]]:
+    ranges = []
     while True:
-        m = BACKTICKS.search(text, pos)
+        m = BACKTICKS.search(text, pos, stop)
         if not m:
             return ranges
-        ticks = m.group()
-        close = re.compile(r"(?<!`)" + ticks + r"(?!`)")
-        end = close.search(text, m.end())
+        close = re.compile(r"(?<!`)" + m.group() + r"(?!`)")
+        end = close.search(text, m.end(), stop)
         if not end:
             pos = m.end()
             continue
