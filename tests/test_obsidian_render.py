@@ -180,3 +180,32 @@ def test_code_is_sacred():
         assert s.find("code").get_text() == code
     s = soup("行内 `[[a]] #t ==m== $x$`")
     assert s.find("code").get_text() == "[[a]] #t ==m== $x$"
+
+
+def test_list_edge_cases_from_real_notes():
+    s = soup("- 甲\n- 乙\n---\n**总结**\n- 丙\n\n2.\n    第二题的内容\n3. 第三题\n")
+    assert [li.get_text() for li in s.find("ul").find_all("li")] == ["甲", "乙"]
+    assert s.find("hr") and s.find_all("ul")[1].li.get_text() == "丙"
+    ol = s.find("ol")
+    assert ol["start"] == "2" and [li.get_text().strip() for li in ol.find_all("li")] == ["第二题的内容", "第三题"]
+
+
+def test_highlight_with_space_before_closing_marks():
+    s = soup("==整句高亮，含 **粗体** 与 $x$。  ==后文")
+    assert s.find("mark").strong and s.find("mark").select_one(".arithmatex")
+    assert s.find("mark").get_text().endswith("。")
+
+
+def test_details_answer_with_tags_spanning_markdown_blocks():
+    text = ("<details>\n  <summary>查看答案</summary>\n  <p><strong>\n\n答案：先做这些：\n1. 第一步\n2. 第二步\n\n"
+            "</strong></p>\n</details>\n")
+    html, _ = render(text)
+    s = BeautifulSoup(html, "html.parser")
+    assert [li.get_text() for li in s.find("details").find_all("li")] == ["第一步", "第二步"]
+    assert "<p><strong>" in html and "</strong></p>" in html
+
+
+def test_bullets_after_an_ordered_item_and_cjk_bold():
+    s = soup("1. 存储选择：\n- 文件系统\n- 对象存储\n\n通过**子词（Subword）**技术")
+    assert s.find("ol").li.get_text().strip() == "存储选择：" and len(s.find("ul").find_all("li")) == 2
+    assert s.find("strong").get_text() == "子词（Subword）"

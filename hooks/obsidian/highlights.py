@@ -13,7 +13,8 @@ import xml.etree.ElementTree as etree
 from markdown import Markdown
 from markdown.inlinepatterns import InlineProcessor
 
-HIGHLIGHT = r"(?<!=)==(?![\s=])(?P<text>.+?)(?<![\s=])==(?!=)"
+# Whitespace before the closing '==' is allowed (Obsidian highlights "==一句话。  =="), not after the opening.
+HIGHLIGHT = r"(?<!=)==(?![\s=])(?P<text>[^\n]+?)\s*(?<!=)==(?!=)"
 
 
 class HighlightProcessor(InlineProcessor):

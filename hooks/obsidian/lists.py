@@ -20,22 +20,29 @@ from hooks.obsidian.textscan import LIST_ITEM, expand_indent, indented_code_line
 HR = re.compile(r"^[ ]{0,3}([-*_])([ \t]*\1){2,}[ \t]*$")
 FENCE = re.compile(r"^[ \t]*(```|~~~)")
 HTML_OR_TABLE_OR_HEADING = re.compile(r"^[ ]{0,3}(<|\||#{1,6}(\s|$)|>)")
+ATX = re.compile(r"^[ ]{0,3}#{1,6}(\s|$)")
 TAB = 4  # Python-Markdown's tab_length
 
 
 def normalise_lists(lines: list[str]) -> list[str]:
     out: list[str] = []
     code = indented_code_lines(lines)
-    stack: list[tuple[int, int]] = []  # (original marker indent, level) of the open list items
-    prev_kind = "blank"  # blank | para | list | other
+    stack: list[tuple[int, int, bool]] = []  # (original marker indent, level, ordered) of open items
+    prev_kind = "blank"  # blank | para | item | cont (text inside an item) | other
+    pending_merge = False  # an empty item ("2." alone) takes the next line as its content
     for i, line in enumerate(lines):
+        if pending_merge:
+            pending_merge = False
+            if line.strip() and expand_indent(line) > stack[-1][0]:
+                out[-1] = out[-1].rstrip() + " " + line.strip()
+                continue
         if i in code:
             out.append(line)
             prev_kind = "other"
             continue
         if not line.strip():
             out.append(line)
-            prev_kind = "blank" if prev_kind != "blank" else "blank"
+            prev_kind = "blank"
             continue
         m = LIST_ITEM.match(line)
         if m and not HR.match(line):
@@ -44,34 +51,47 @@ def normalise_lists(lines: list[str]) -> list[str]:
                 out.append(line)  # deeper than a list can start: leave it to Markdown
                 prev_kind = "other"
                 continue
+            ordered = m.group("marker")[0].isdigit()
+            sibling = None
             while stack and indent <= stack[-1][0]:
                 if indent == stack[-1][0]:
-                    stack.pop()
+                    sibling = stack.pop()
                     break
                 stack.pop()
             level = stack[-1][1] + 1 if stack else 0
-            stack.append((indent, level))
-            if level == 0 and prev_kind == "para":
-                out.append("")  # Obsidian starts a list right after a paragraph line
+            stack.append((indent, level, ordered))
+            if prev_kind == "para" or (prev_kind == "cont" and level > 0) or (sibling and sibling[2] != ordered):
+                # A list may interrupt a paragraph, and '-' after '1.' starts a new list (CommonMark).
+                out.append("")
             marker = m.group("marker")
             if marker.endswith(")"):
                 marker = marker[:-1] + "."
             rest = line[m.end("marker"):]
             out.append(" " * (TAB * level) + marker + rest)
-            prev_kind = "list"
+            pending_merge = not rest.strip()
+            prev_kind = "item"
             continue
         indent = expand_indent(line)
+        if stack and indent == 0 and (HR.match(line) or ATX.match(line)):
+            # A thematic break or a heading ends the list (no lazy continuation, no setext heading).
+            out.append("")
+            stack.clear()
+            out.append(line)
+            prev_kind = "other"
+            continue
         if stack and indent > 0:
             # A continuation line of the deepest item it is indented under.
-            owner = next((lvl for ind, lvl in reversed(stack) if indent > ind), 0)
+            owner = next((lvl for ind, lvl, _ in reversed(stack) if indent > ind), 0)
             out.append(" " * (TAB * (owner + 1)) + line.lstrip(" \t"))
-            prev_kind = "list"
+            prev_kind = "cont"
             continue
         if prev_kind == "blank":
             stack.clear()
         out.append(line)
-        prev_kind = "other" if (HTML_OR_TABLE_OR_HEADING.match(line) or FENCE.match(line)) else (
-            "list" if stack else "para")
+        if HTML_OR_TABLE_OR_HEADING.match(line) or FENCE.match(line) or HR.match(line):
+            prev_kind = "other"
+        else:
+            prev_kind = "cont" if stack else "para"
     return out
 
 
