@@ -209,3 +209,8 @@ def test_bullets_after_an_ordered_item_and_cjk_bold():
     s = soup("1. 存储选择：\n- 文件系统\n- 对象存储\n\n通过**子词（Subword）**技术")
     assert s.find("ol").li.get_text().strip() == "存储选择：" and len(s.find("ul").find_all("li")) == 2
     assert s.find("strong").get_text() == "子词（Subword）"
+
+
+def test_lists_inside_plain_blockquotes():
+    s = soup("> 请回答：\n> 1. 第一\n> 2. 第二\n")
+    assert [li.get_text() for li in s.select("blockquote ol li")] == ["第一", "第二"]

@@ -11,7 +11,8 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown import Markdown
-from markdown.blockprocessors import BlockProcessor
+from markdown import util
+from markdown.blockprocessors import BlockProcessor, BlockQuoteProcessor
 
 from hooks.obsidian.lists import normalise_lists
 
@@ -48,7 +49,8 @@ def classify(name: str) -> tuple[str, str]:
 
 class CalloutProcessor(BlockProcessor):
     def test(self, parent: etree.Element, block: str) -> bool:
-        return bool(HEADER.match(block.split("\n", 1)[0]))
+        # Near Python's recursion limit (absurdly deep nesting) the rest stays a plain quote/paragraph.
+        return bool(HEADER.match(block.split("\n", 1)[0])) and not util.nearing_recursion_limit()
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         lines = blocks.pop(0).split("\n")
@@ -72,5 +74,18 @@ class CalloutProcessor(BlockProcessor):
             self.parser.parseChunk(box, "\n".join(body))
 
 
+class QuoteProcessor(BlockQuoteProcessor):
+    """The stock blockquote, with Obsidian's list rules applied to its content as in callouts."""
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        block = blocks[0]
+        m = self.RE.search(block)
+        if m:
+            lines = [self.clean(line) for line in block[m.start():].split("\n")]
+            blocks[0] = block[: m.start()] + "\n".join("> " + line for line in normalise_lists(lines))
+        super().run(parent, blocks)
+
+
 def register(md: Markdown, priority: float) -> None:
     md.parser.blockprocessors.register(CalloutProcessor(md.parser), "obsidian-callout", priority)
+    md.parser.blockprocessors.register(QuoteProcessor(md.parser), "quote", 20)
