@@ -22,6 +22,7 @@ from mkdocs.structure.pages import Page
 
 from hooks import assets, state
 from hooks.examples import blocks as example_blocks
+from hooks.examples import record as example_record
 from hooks.examples import runner as example_runner
 from hooks.problems import Problem, report
 from hooks.site import backlinks
@@ -56,7 +57,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-GPU_RECORD = Path(__file__).resolve().parent.parent / "executable_examples" / "gpu_record.json"
 
 
 def run_examples(build: state.Build) -> None:
@@ -66,7 +66,8 @@ def run_examples(build: state.Build) -> None:
     by_page = {path: example_blocks.collect(path, note.text) for path, note in build.vault.notes.items()
                if note.published}
     by_page = {p: b for p, b in by_page.items() if b}
-    record = json.loads(GPU_RECORD.read_text(encoding="utf-8")) if GPU_RECORD.is_file() else {}
+    record_file = example_record.record_path()
+    record = json.loads(record_file.read_text(encoding="utf-8")) if record_file.is_file() else {}
     results, stats = example_runner.run_all(by_page, record)
     build.examples = {p: [(b, results[(p, b.index)]) for b in blocks] for p, blocks in by_page.items()}
     build.example_stats = stats

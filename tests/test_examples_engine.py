@@ -108,3 +108,32 @@ def test_written_number_precision_rules():
     assert written_matches("5.9e23 FLOPs", 5.88e23)[0] and not written_matches("6.1e23", 5.88e23)[0]
     assert written_matches("93.3%", 0.9334)[0] and written_matches("93.3%", 93.34)[0]
     assert not written_matches("0.244", 0.2447)[0] and written_matches("0.245", 0.2447)[0]
+
+
+def test_gpu_blocks_use_the_committed_record_until_the_code_changes(tmp_path):
+    import json
+
+    from hooks.examples import cache
+    from hooks.examples.blocks import collect
+
+    code = "flops = 2 * 4096 ** 3\nprint(flops)"
+    note = "---\ntitle: 甲\n---\n\n" + fence(code, 'exec="gpu" id="gemm"') + "\n计算量 `=flops|137,438,953,472` FLOPs。\n"
+    block = collect("甲.md", note)[0]
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps({"甲.md#gemm": {
+        "key": cache.key(block, [], "NVIDIA H100 80GB HBM3"), "device": "NVIDIA H100 80GB HBM3",
+        "env": {"python": "3.11.7", "device": "NVIDIA H100 80GB HBM3"}, "date": "2026-11-25",
+        "stdout": "137438953472\n", "exports": {"flops": 137438953472}}}), encoding="utf-8")
+    env = {"LLM_KB_GPU_RECORD": str(record), "LLM_KB_NO_GPU": "1"}
+    result = build_vault(tmp_path, {"index.md": HOME, "甲.md": note}, env=env)
+    assert result.returncode == 0, result.stderr
+    html = BeautifulSoup((tmp_path / "site/甲/index.html").read_text(encoding="utf-8"), "lxml")
+    box = html.select_one(".llm-kb-exec")
+    assert box["data-exec-status"] == "frozen" and box["data-exec-runner"] == "gpu"
+    assert "NVIDIA H100 80GB HBM3" in box.select_one(".llm-kb-exec-badge").get_text()
+    assert html.select_one(".llm-kb-value").get_text() == "137,438,953,472"
+    changed = note.replace("4096 ** 3", "4096 ** 3 + 0")
+    result = build_vault(tmp_path, {"index.md": HOME, "甲.md": changed}, env=env, strict=False)
+    html = BeautifulSoup((tmp_path / "site/甲/index.html").read_text(encoding="utf-8"), "lxml")
+    assert html.select_one(".llm-kb-exec")["data-exec-status"] == "skipped"
+    assert "not yet verified on GPU" in result.stderr

@@ -60,7 +60,7 @@ def gpu_device() -> str | None:
     return name or None
 
 
-def _runner_for(block: Block, device: str | None) -> str | None:
+def runner_for(block: Block, device: str | None) -> str | None:
     """Which runner executes a block here: cpu, gpu, interpreter (Triton on CPU), or None (skip)."""
     if block.runner == "cpu":
         return "cpu"
@@ -87,7 +87,7 @@ def _groups(blocks: list[Block]) -> list[list[Block]]:
     return groups
 
 
-def _execute(group: list[Block], runner: str) -> list[dict]:
+def execute(group: list[Block], runner: str) -> list[dict]:
     """Run one group in a fresh sandboxed interpreter; return one raw result per block."""
     tmpdir = tempfile.mkdtemp(prefix="llm-kb-example-")
     try:
@@ -148,7 +148,7 @@ def run_all(blocks_by_page: dict[str, list[Block]], gpu_record: dict | None = No
     started = time.perf_counter()
     for page, blocks in blocks_by_page.items():
         for group in _groups(blocks):
-            runner = _runner_for(group[0], device)
+            runner = runner_for(group[0], device)
             keys = [cache.key(b, group[:i], device if runner == "gpu" else runner or "none")
                     for i, b in enumerate(group)]
             if runner is None:
@@ -159,7 +159,8 @@ def run_all(blocks_by_page: dict[str, list[Block]], gpu_record: dict | None = No
                                                           exports=frozen.get("exports", {}), env=frozen.get("env", {}),
                                                           date=frozen.get("date", ""))
                     else:
-                        results[(page, b.index)] = Result("skipped", b.runner or "gpu")
+                        results[(page, b.index)] = Result("skipped", b.runner or "gpu",
+                                                          error="stale GPU record: the code changed since" if frozen else "")
                     stats.skipped += 1
                 continue
             hits = [cache.load(k) for k in keys]
@@ -174,7 +175,7 @@ def run_all(blocks_by_page: dict[str, list[Block]], gpu_record: dict | None = No
     today = dt.date.today().isoformat()
     done = 0
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-        futures = {pool.submit(_execute, group, runner): (group, keys, runner) for group, keys, runner in todo}
+        futures = {pool.submit(execute, group, runner): (group, keys, runner) for group, keys, runner in todo}
         for future in as_completed(futures):
             group, keys, runner = futures[future]
             for b, k, raw in zip(group, keys, future.result()):
