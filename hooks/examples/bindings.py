@@ -17,7 +17,10 @@ from markdown.inlinepatterns import InlineProcessor
 
 from hooks import state
 
-BINDING = r"`=(?P<name>[A-Za-z_][\w.-]*)(?::(?P<fmt>[^|`]+))?(?:\|(?P<text>[^`]+))?`"
+# Any code span is matched whole, so a binding shown inside a wider span (``…`=name`…``) stays
+# literal; only a single-backtick span whose content has the binding form is a binding.
+CODE_SPAN = r"(?<!`)(?P<ticks>`+)(?P<body>.+?)(?<!`)(?P=ticks)(?!`)"
+BINDING = re.compile(r"=(?P<name>[A-Za-z_][\w.-]*)(?::(?P<fmt>[^|`]+))?(?:\|(?P<text>[^`]+))?")
 NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?(?P<pct>\s*%)?")
 
 
@@ -40,8 +43,11 @@ def written_matches(text: str, value: float) -> tuple[bool, str]:
 
 class BindingProcessor(InlineProcessor):
     def handleMatch(self, m: re.Match, data: str):
+        b = BINDING.fullmatch(m.group("body")) if m.group("ticks") == "`" else None
+        if b is None:
+            return None, None, None  # an ordinary code span: left to the backtick processor
         build = state.current
-        name, fmt, text = m.group("name"), m.group("fmt"), m.group("text")
+        name, fmt, text = b.group("name"), b.group("fmt"), b.group("text")
         value, why = build.example_value(name) if build else (None, "no build")
         el = etree.Element("span", {"class": "llm-kb-value"})
         if value is None:
@@ -67,4 +73,4 @@ class BindingProcessor(InlineProcessor):
 
 
 def register(md: Markdown, priority: float) -> None:
-    md.inlinePatterns.register(BindingProcessor(BINDING, md), "example-binding", priority)
+    md.inlinePatterns.register(BindingProcessor(CODE_SPAN, md), "example-binding", priority)
