@@ -14,12 +14,15 @@ from helpers import ROOT
 from hooks.examples import runner
 from hooks.examples.blocks import collect
 from hooks.frontmatter import split
+from hooks.lint import IGNORED_DIRS
 
 
 def _cases():
     cases = []
     for note in sorted((ROOT / "docs").rglob("*.md")):
         rel = note.relative_to(ROOT / "docs").as_posix()
+        if rel.split("/")[0] in IGNORED_DIRS:
+            continue
         text = note.read_text(encoding="utf-8")
         if not split(text, rel)[0].published:
             continue
