@@ -22,6 +22,7 @@ ASSETS: list[tuple[str, str]] = [
     ("katex/dist/katex.min.js", "js"),
     ("katex/dist/contrib/auto-render.min.js", "js"),
     ("mermaid/dist/mermaid.min.js", "js"),
+    ("force-graph/dist/force-graph.min.js", "js"),
 ]
 # KaTeX's CSS names its fonts relatively (fonts/KaTeX_*.woff2); modern browsers take the woff2.
 FONT_GLOB = "katex/dist/fonts/*.woff2"

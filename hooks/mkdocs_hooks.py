@@ -8,7 +8,8 @@
                    ``on_page_markdown`` tells the extensions which note they render;
                    the Markdown extensions of :mod:`hooks.pipeline` render it;
                    ``on_page_content`` attaches the page's tag list.
-5. ``on_env``      site-wide outputs from what every page attached: the tag index, backlinks.
+5. ``on_env``      site-wide outputs from what every page attached: the tag index, backlinks,
+                   local graphs; ``on_post_build`` writes the graph data.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from hooks.examples import blocks as example_blocks
 from hooks.examples import record as example_record
 from hooks.examples import runner as example_runner
 from hooks.problems import Problem, report
-from hooks.site import backlinks
+from hooks.site import backlinks, graph
 from hooks.site import tags as tag_pages
 from hooks.vault import NOTE_SUFFIX, VaultIndex
 
@@ -54,6 +55,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     run_examples(state.current)
     assets.add_to(files, config)
     files.append(tag_pages.make_file(config))
+    files.append(graph.make_file(config))
     return files
 
 
@@ -126,4 +128,14 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 def on_env(env, config: MkDocsConfig, files: Files):
     tag_pages.fill_index(files, state.current.pages)
     backlinks.inject(files, state.current.pages, state.current.vault)
+    graph.fill_index(files, state.current.pages)
+    for path, data in state.current.pages.items():
+        f = files.get_file_from_path(path)
+        if f is not None and f.page is not None and path in state.current.vault.notes:
+            f.page.content += graph.local_graph_html(f.page)
+            f.page.present_anchor_ids = (f.page.present_anchor_ids or set()) | {"local-graph"}
     return env
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    graph.write(config.site_dir, state.current.pages, state.current.vault.notes)

@@ -74,7 +74,8 @@ def write_vault(root: Path, notes: dict[str, str | bytes]) -> Path:
 
 
 def build_vault(root: Path, notes: dict[str, str | bytes] | None = None, strict: bool = True,
-                docs: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+                docs: Path | None = None, env: dict | None = None, site_url: str | None = None
+                ) -> subprocess.CompletedProcess:
     """Build a vault with the site's real configuration (hooks, theme, extensions) into root/site."""
     if docs is None:
         docs = write_vault(root, notes or {})
@@ -83,6 +84,8 @@ def build_vault(root: Path, notes: dict[str, str | bytes] | None = None, strict:
     text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
     text = text.replace("  - hooks/mkdocs_hooks.py", f"  - {ROOT / 'hooks' / 'mkdocs_hooks.py'}")
     text = text.replace("paths: [.]", f"paths: [{ROOT}]")
+    if site_url:
+        text = re.sub(r"^site_url: .*$", f"site_url: {site_url}", text, flags=re.M)
     config = root / "mkdocs.yml"
     config.write_text(text, encoding="utf-8")
     cmd = [str(MKDOCS), "build", "-f", str(config), "-d", str(root / "site")] + (["--strict"] if strict else [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import socket
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -40,13 +41,30 @@ print(total)
 """
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def launch(p):
+    assert shutil.which("chromium") or Path(CHROMIUM).exists(), "install Debian's chromium (make browser-deps)"
+    return p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
-    result = build_vault(root, {"index.md": "---\ntitle: 首页\n---\n\n[[浏览器测试]]\n", "浏览器测试.md": NOTE})
+    # The site is built for the address it is served at, as 'mkdocs serve' does, so Material's
+    # instant previews (which check links against the sitemap) work.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    notes = {"index.md": "---\ntitle: 首页\n---\n\n[[浏览器测试]] 与 [[乙]]\n", "浏览器测试.md": NOTE,
+             "乙.md": "---\ntitle: 乙笔记\n---\n\n乙的内容，链接回 [[浏览器测试]]。\n\n## 乙的小节\n\n更多。\n"}
+    result = build_vault(root, notes, site_url=f"http://127.0.0.1:{port}/")
     assert result.returncode == 0, result.stderr
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler = functools.partial(QuietHandler, directory=str(root / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -54,16 +72,17 @@ def site(tmp_path_factory):
 
 @pytest.mark.browser
 def test_page_renders_offline_with_no_external_request(site, tmp_path):
-    assert shutil.which("chromium") or Path(CHROMIUM).exists(), "install Debian's chromium (make browser-deps)"
     from playwright.sync_api import sync_playwright
 
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch(p)
         page = browser.new_page()
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{site}/%E6%B5%8F%E8%A7%88%E5%99%A8%E6%B5%8B%E8%AF%95/", wait_until="networkidle")
         page.wait_for_selector(".katex", timeout=10_000)
+        page.wait_for_function("() => Number(document.querySelector('.llm-kb-local-graph')"
+                               "?.getAttribute('data-graph-nodes')) === 3", timeout=10_000)
         # Material draws Mermaid inside a closed shadow root: check the host got a drawing's height.
         page.wait_for_function("() => { const d = document.querySelector('div.mermaid');"
                                " return d && d.getBoundingClientRect().height > 50; }", timeout=15_000)
@@ -77,3 +96,27 @@ def test_page_renders_offline_with_no_external_request(site, tmp_path):
     assert shot.stat().st_size > 10_000
     external = [u for u in requests if urlparse(u).hostname not in ("127.0.0.1",) and not u.startswith("data:")]
     assert requests and not external, external
+
+
+@pytest.mark.browser
+def test_hover_preview_and_global_graph(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page()
+        page.goto(f"{site}/", wait_until="networkidle")
+        page.locator("article a.wikilink", has_text="乙").hover()
+        # Material previews the target's title and its text up to the first section heading.
+        tip = ""
+        for _ in range(40):
+            page.wait_for_timeout(250)
+            tip = page.evaluate("[...document.querySelectorAll('.md-tooltip2')].map(t => t.textContent).join('|')")
+            if "乙的内容" in tip:
+                break
+        assert "乙笔记" in tip and "乙的内容" in tip and "更多" not in tip
+        page.goto(f"{site}/graph/", wait_until="networkidle")
+        page.wait_for_function("() => document.querySelector('.llm-kb-global-graph canvas') &&"
+                               " Number(document.querySelector('.llm-kb-global-graph').getAttribute('data-graph-nodes')) === 3",
+                               timeout=10_000)
+        browser.close()

@@ -85,7 +85,8 @@ class WikilinkProcessor(InlineProcessor):
         href = "" if path == source else relative_md_link(source, path)
         if anchor:
             href += "#" + anchor_id(anchor)
-        el = etree.Element("a", {"href": href or "#", "class": "wikilink"})
+        # data-preview: Material's instant preview shows the target on hover.
+        el = etree.Element("a", {"href": href or "#", "class": "wikilink", "data-preview": ""})
         el.text = label if label else self.display(target, anchor)
         return el, m.start(0), m.end(0)
 
