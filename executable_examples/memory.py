@@ -290,7 +290,7 @@ def mla_kv_cache_bytes(
     batch: int = 1,
     bytes_per_elem: float = 2,
 ) -> float:
-    """MLA 缓存字节数 / Cache bytes of Multi-head Latent Attention (DeepSeek-V2/V3).
+    """MLA 缓存字节数 / Cache bytes of DeepSeek-V2/V3's latent attention (MLA).
 
     MLA caches, per token and layer, one compressed latent ``c_KV`` of width ``d_c``
     (``kv_lora_rank`` = 512) shared by all heads plus one decoupled RoPE key of width
