@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 NPM    := $(BIN)/npm
 
-.PHONY: setup serve build test check clean lock browser-deps torch-deps
+.PHONY: setup serve build test check bench clean lock browser-deps torch-deps
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -49,6 +49,10 @@ torch-deps: $(VENV)/.installed
 test: setup browser-deps torch-deps
 	$(PY) -m hooks.lint docs
 	$(PY) -m pytest
+
+# Build-time benchmark on generated vaults (prints figures and ratios; never part of the tests).
+bench: setup
+	$(PY) benchmarks/build_time.py --sizes 300 1000 --runs 3
 
 clean:
 	rm -rf site .cache .pytest_cache

@@ -137,3 +137,19 @@ def test_gpu_blocks_use_the_committed_record_until_the_code_changes(tmp_path):
     html = BeautifulSoup((tmp_path / "site/甲/index.html").read_text(encoding="utf-8"), "lxml")
     assert html.select_one(".llm-kb-exec")["data-exec-status"] == "skipped"
     assert "not yet verified on GPU" in result.stderr
+
+
+def test_rich_output_markdown_tables_and_images(tmp_path):
+    code = ("rows = [(b, 2 * b) for b in (1, 2, 4)]\n"
+            "print('| batch | bytes |')\nprint('|---|---|')\n"
+            "for b, n in rows:\n    print(f'| {b} | {n} |')\n"
+            "svg = '<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"10\"><rect width=\"40\" height=\"10\"/></svg>'\n"
+            "open('bars.svg', 'w').write(svg)")
+    note = "---\ntitle: 甲\n---\n\n" + fence(code, 'exec="cpu" output="markdown"')
+    result = build_vault(tmp_path, {"index.md": HOME, "甲.md": note})
+    assert result.returncode == 0, result.stderr
+    html = BeautifulSoup((tmp_path / "site/甲/index.html").read_text(encoding="utf-8"), "lxml")
+    table = html.select_one(".llm-kb-exec-markdown table")
+    assert [td.get_text() for td in table.select("tbody td")] == ["1", "2", "2", "4", "4", "8"]
+    img = html.select_one("img.llm-kb-exec-image")
+    assert img["alt"] == "bars.svg" and img["src"].startswith("data:image/svg+xml;base64,")

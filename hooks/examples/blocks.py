@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 FENCE_OPEN = re.compile(r"^(?P<quote>(?:[ ]{0,3}>[ ]?)*)(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
 RUNNERS = ("cpu", "gpu")
-OPTION_KEYS = {"exec", "id", "session", "timeout", "memory"}
+OPTION_KEYS = {"exec", "id", "session", "timeout", "memory", "output"}
 
 
 @dataclass

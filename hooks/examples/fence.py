@@ -21,6 +21,13 @@ STATUS_TEXT = {
 RUNNER_TEXT = {"cpu": "CPU", "gpu": "GPU", "interpreter": "Triton 解释器（CPU）"}
 
 
+def render_markdown(text: str) -> str:
+    import markdown
+
+    extensions, configs = state.markdown_config
+    return markdown.Markdown(extensions=extensions, extension_configs=configs).convert(text)
+
+
 def validator(language: str, inputs: dict, options: dict, attrs: dict, md) -> bool:
     if "exec" not in inputs:
         return False
@@ -54,8 +61,14 @@ def formatter(source: str, language: str, class_name: str, options: dict, md, **
         badge = f"{STATUS_TEXT[status]} · {details}" if status != "skipped" else (
             STATUS_TEXT[status] + "：本次构建没有 GPU，且没有与当前代码匹配的 GPU 运行记录")
         body = ""
-        if result.stdout:
+        if result.stdout and options.get("output") == "markdown":
+            # The block printed Markdown (a table, a list…): render it with the site's pipeline.
+            body += f'<div class="llm-kb-exec-markdown">{render_markdown(result.stdout)}</div>'
+        elif result.stdout:
             body += f'<pre class="llm-kb-exec-stdout"><code>{escape(result.stdout.rstrip())}</code></pre>'
+        for image in result.images:
+            body += (f'<img class="llm-kb-exec-image" alt="{escape(image["name"])}" '
+                     f'src="data:{image["mime"]};base64,{image["data"]}">')
         if result.error:
             body += f'<pre class="llm-kb-exec-error"><code>{escape(result.error.rstrip())}</code></pre>'
     block_id = escape(options.get("id", ""), quote=True)

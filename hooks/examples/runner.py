@@ -28,6 +28,7 @@ class Result:
     stdout: str = ""
     error: str = ""
     exports: dict = field(default_factory=dict)
+    images: list = field(default_factory=list)  # [{"name", "mime", "data" (base64)}]
     seconds: float = 0.0
     env: dict = field(default_factory=dict)
     date: str = ""
@@ -181,7 +182,7 @@ def run_all(blocks_by_page: dict[str, list[Block]], gpu_record: dict | None = No
             for b, k, raw in zip(group, keys, future.result()):
                 env = {**cache.environment(), "device": gpu_device() if runner == "gpu" else "cpu"}
                 result = Result(raw.get("status", "failed"), runner, raw.get("stdout", ""), raw.get("error", ""),
-                                raw.get("exports", {}), raw.get("seconds", 0.0), env, today)
+                                raw.get("exports", {}), raw.get("images", []), raw.get("seconds", 0.0), env, today)
                 results[(b.page, b.index)] = result
                 stats.ran += 1
                 if result.status == "passed":

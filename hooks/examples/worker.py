@@ -20,6 +20,8 @@ import time
 import traceback
 
 OUTPUT_CAP = 64 * 1024
+IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+IMAGE_CAP = 2 * 2**20  # bytes per image shown on the page
 
 
 class CappedWriter(io.TextIOBase):
@@ -82,6 +84,22 @@ def _exports(namespace: dict) -> dict[str, float | int]:
     return {k: v for k, v in out.items() if isinstance(v, (int, float)) and v == v and abs(v) != float("inf")}
 
 
+def _collect_images(folder: str) -> list[dict]:
+    """Images a block wrote into its working folder (then removed, so the next block starts clean)."""
+    import base64
+
+    images = []
+    for name in sorted(os.listdir(folder)):
+        mime = IMAGE_TYPES.get(os.path.splitext(name)[1].lower())
+        path = os.path.join(folder, name)
+        if mime and os.path.isfile(path):
+            data = open(path, "rb").read()
+            os.remove(path)
+            if len(data) <= IMAGE_CAP:
+                images.append({"name": name, "mime": mime, "data": base64.b64encode(data).decode("ascii")})
+    return images
+
+
 def run_job(job: dict) -> list[dict]:
     results = []
     namespace: dict = {"__name__": "__main__"}
@@ -118,6 +136,7 @@ def run_job(job: dict) -> list[dict]:
             "stdout": out.getvalue(),
             "error": error,
             "exports": _exports(namespace) if status == "passed" else {},
+            "images": _collect_images(job["tmpdir"]),
             "seconds": round(time.perf_counter() - started, 4),
         })
     return results
