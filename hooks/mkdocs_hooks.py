@@ -8,7 +8,8 @@
                    ``on_page_markdown`` tells the extensions which note they render;
                    the Markdown extensions of :mod:`hooks.pipeline` render it;
                    ``on_page_content`` attaches the page's tag list.
-5. ``on_env``      site-wide outputs from what every page attached: the tag index, backlinks,
+5. ``on_env``      wikilink anchors checked against the ids every page really has; then the
+                   site-wide outputs from what every page attached: the tag index, backlinks,
                    local graphs; ``on_post_build`` writes the graph data.
 """
 
@@ -26,7 +27,7 @@ from hooks.examples import blocks as example_blocks
 from hooks.examples import record as example_record
 from hooks.examples import runner as example_runner
 from hooks.problems import Problem, report
-from hooks.site import backlinks, graph
+from hooks.site import anchors, backlinks, graph
 from hooks.site import tags as tag_pages
 from hooks.vault import NOTE_SUFFIX, VaultIndex
 
@@ -126,6 +127,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 
 def on_env(env, config: MkDocsConfig, files: Files):
+    anchors.check(files, state.current.pages)
     tag_pages.fill_index(files, state.current.pages)
     backlinks.inject(files, state.current.pages, state.current.vault)
     graph.fill_index(files, state.current.pages)

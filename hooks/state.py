@@ -65,6 +65,10 @@ class Build:
 
     _embed_chain: list = field(default_factory=list)
 
+    def embedding(self) -> str | None:
+        """The note being embedded right now (None while rendering the page's own text)."""
+        return self._embed_chain[-1][0] if self._embed_chain else None
+
     def render_embed(self, path: str, anchor: str | None, link: str) -> str:
         """HTML of an embedded note (or its section), rendered by the same pipeline."""
         import markdown as md_lib

@@ -96,3 +96,31 @@ def test_no_note_is_silently_missing(tmp_path):
         url = rel[: -len("index.md")] if note.name == "index.md" else rel[:-3] + "/"
         built = (tmp_path / "site" / url / "index.html").exists()
         assert built == front.published, f"{rel}: published={front.published} but built={built}"
+
+
+def test_wikilink_to_missing_heading_names_file_line_and_existing_headings(tmp_path):
+    notes = {"index.md": HOME, "甲.md": "---\ntitle: 甲\n---\n\n## 显存估算\n\n内容\n",
+             "乙.md": "---\ntitle: 乙\n---\n\n正文\n\n见 [[甲#显存估计]] 和 [[甲#^无此块]]\n"}
+    result = build_vault(tmp_path, notes)
+    assert result.returncode != 0
+    assert "docs/乙.md:7: link to '甲.md#显存估计': that note has no heading or block '显存估计'" in result.stderr
+    assert "did you mean #显存估算?" in result.stderr
+    assert "docs/乙.md:7: link to '甲.md#^无此块'" in result.stderr
+
+
+def test_embed_cycles_and_deep_chains_stop_with_a_warning(tmp_path):
+    chain = {f"c{i}.md": f"---\ntitle: c{i}\n---\n\n第 {i} 层\n\n![[c{i + 1}]]\n" for i in range(20)}
+    chain["c20.md"] = "---\ntitle: c20\n---\n\n最深处\n"
+    notes = {"index.md": HOME + "\n[[c0]] [[甲]]\n", **chain,
+             "甲.md": "---\ntitle: 甲\n---\n\n甲的内容\n\n![[乙]]\n",
+             "乙.md": "---\ntitle: 乙\n---\n\n乙的内容\n\n![[甲]]\n"}
+    strict = build_vault(tmp_path, notes)
+    assert strict.returncode != 0
+    assert "embed cycle: 甲.md → 乙.md → 甲.md" in strict.stderr
+    assert "embeds nested deeper than 8: c0.md → c1.md" in strict.stderr
+    relaxed = build_vault(tmp_path, notes, strict=False)
+    assert relaxed.returncode == 0
+    page_a = (tmp_path / "site/甲/index.html").read_text(encoding="utf-8")
+    assert "甲的内容" in page_a and "乙的内容" in page_a and "嵌入已停止（embed cycle）" in page_a
+    page_c = (tmp_path / "site/c0/index.html").read_text(encoding="utf-8")
+    assert "第 8 层" in page_c and "第 10 层" not in page_c and "嵌入已停止" in page_c

@@ -53,7 +53,10 @@ class WikilinkProcessor(InlineProcessor):
             el = etree.Element("span")
             el.text = label or target
             return el, m.start(0), m.end(0)
-        source = build.page.path
+        # Inside an embed, names resolve from the embedded note (as in Obsidian) while hrefs stay
+        # relative to the page being rendered, and the links are not the embedding page's own links.
+        embedded = build.embedding()
+        source = embedded or build.page.path
         line = build.line_of(m.group(0))
         if not target:  # [[#heading]]: a heading of this note
             path = source
@@ -79,10 +82,12 @@ class WikilinkProcessor(InlineProcessor):
             el = etree.Element("span")
             el.text = label or target
             return el, m.start(0), m.end(0)
-        build.page.links.append((path, anchor, line, embed))
+        if not embedded:
+            build.page.links.append((path, anchor, line, embed))
         if embed:
             return self.embed(path, anchor, label, m, note)
-        href = "" if path == source else relative_md_link(source, path)
+        page = build.page.path
+        href = "" if path == page else relative_md_link(page, path)
         if anchor:
             href += "#" + anchor_id(anchor)
         # data-preview: Material's instant preview shows the target on hover.
