@@ -60,8 +60,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-
-
 def run_examples(build: state.Build) -> None:
     """Stage 2: run (or take from the cache) every executable block of every published note."""
     import json
@@ -131,11 +129,7 @@ def on_env(env, config: MkDocsConfig, files: Files):
     tag_pages.fill_index(files, state.current.pages)
     backlinks.inject(files, state.current.pages, state.current.vault)
     graph.fill_index(files, state.current.pages)
-    for path, data in state.current.pages.items():
-        f = files.get_file_from_path(path)
-        if f is not None and f.page is not None and path in state.current.vault.notes:
-            f.page.content += graph.local_graph_html(f.page)
-            f.page.present_anchor_ids = (f.page.present_anchor_ids or set()) | {"local-graph"}
+    graph.inject(files, state.current.pages, state.current.vault.notes)
     return env
 
 

@@ -71,8 +71,6 @@ class Build:
 
     def render_embed(self, path: str, anchor: str | None, link: str) -> str:
         """HTML of an embedded note (or its section), rendered by the same pipeline."""
-        import markdown as md_lib
-
         from hooks import frontmatter
 
         here = (self.page.path if self.page else "?", None)
@@ -93,8 +91,7 @@ class Build:
         self._embed_chain.append(key)
         saved = (self.source, self.line_offset)
         try:
-            extensions, configs = markdown_config
-            html = md_lib.Markdown(extensions=extensions, extension_configs=configs).convert(part)
+            html = new_markdown().convert(part)
         finally:
             self._embed_chain.pop()
             self.source, self.line_offset = saved
@@ -131,6 +128,15 @@ class Build:
 
 MAX_EMBED_DEPTH = 8
 markdown_config: tuple[list, dict] = ([], {})  # the site's Markdown extensions, set in on_config
+
+
+def new_markdown():
+    """A Markdown renderer with the site's extensions, for content rendered inside a page
+    (embeds, Markdown printed by an example)."""
+    import markdown
+
+    extensions, configs = markdown_config
+    return markdown.Markdown(extensions=extensions, extension_configs=configs)
 
 
 def _section(text: str, anchor: str | None) -> str | None:

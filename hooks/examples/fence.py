@@ -21,13 +21,6 @@ STATUS_TEXT = {
 RUNNER_TEXT = {"cpu": "CPU", "gpu": "GPU", "interpreter": "Triton 解释器（CPU）"}
 
 
-def render_markdown(text: str) -> str:
-    import markdown
-
-    extensions, configs = state.markdown_config
-    return markdown.Markdown(extensions=extensions, extension_configs=configs).convert(text)
-
-
 def validator(language: str, inputs: dict, options: dict, attrs: dict, md) -> bool:
     if "exec" not in inputs:
         return False
@@ -63,7 +56,7 @@ def formatter(source: str, language: str, class_name: str, options: dict, md, **
         body = ""
         if result.stdout and options.get("output") == "markdown":
             # The block printed Markdown (a table, a list…): render it with the site's pipeline.
-            body += f'<div class="llm-kb-exec-markdown">{render_markdown(result.stdout)}</div>'
+            body += f'<div class="llm-kb-exec-markdown">{state.new_markdown().convert(result.stdout)}</div>'
         elif result.stdout:
             body += f'<pre class="llm-kb-exec-stdout"><code>{escape(result.stdout.rstrip())}</code></pre>'
         for image in result.images:

@@ -7,7 +7,7 @@ strict build with ``file:line``, the link, and the closest existing names.
 
 Embeds: images (``![[x.png|120]]``, ``|120x80``), PDF/audio/video with native elements, and notes
 (whole note, a section ``#heading``, or a block ``#^id``) rendered through the same pipeline. Cycles
-and chains deeper than ``MAX_EMBED_DEPTH`` stop with a visible notice and a warning naming the chain.
+and chains deeper than ``hooks.state.MAX_EMBED_DEPTH`` stop with a visible notice and a warning naming the chain.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ IMAGE = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"}
 AUDIO = {".mp3", ".wav", ".ogg", ".m4a", ".flac"}
 VIDEO = {".mp4", ".webm", ".mov", ".mkv"}
 SIZE = re.compile(r"^(?P<w>\d+)(?:x(?P<h>\d+))?$")
-MAX_EMBED_DEPTH = 8
 
 
 def anchor_id(anchor: str) -> str:

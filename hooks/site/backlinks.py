@@ -8,6 +8,8 @@ from html import escape
 from mkdocs.structure.files import Files
 from mkdocs.utils import get_relative_url
 
+from hooks.site import append_html
+
 MARKUP = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\\?\|([^\]]*))?\]\]")
 
 
@@ -41,8 +43,7 @@ def inject(files: Files, pages: dict, vault) -> None:
                 f' <span class="llm-kb-backlink-kind">{kind}</span>'
                 + (f'<br><span class="llm-kb-backlink-context">{context}</span>' if context else "") + "</li>"
             )
-        f.page.present_anchor_ids = (f.page.present_anchor_ids or set()) | {"backlinks"}
-        f.page.content += (
+        append_html(f.page, (
             f'\n<aside class="llm-kb-backlinks"><h2 id="backlinks">反向链接<a class="headerlink" href="#backlinks">¶</a></h2>'
             f'<p>{len(items)} 篇笔记引用了本页。</p><ul>{"".join(items)}</ul></aside>'
-        )
+        ), {"backlinks"})

@@ -16,6 +16,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from hooks.site import append_html
+
 INDEX_URI = "graph.md"
 DATA_URL = "assets/graph.json"
 
@@ -59,6 +61,14 @@ def local_graph_html(page: Page) -> str:
             f'<a class="headerlink" href="#local-graph">¶</a></h2>'
             f'<div class="llm-kb-graph llm-kb-local-graph" data-root="{escape(root)}/" '
             f'data-page="{escape(page.url)}" aria-label="与本页相连的笔记"></div></aside>')
+
+
+def inject(files: Files, pages: dict, notes: dict) -> None:
+    """A local graph below every note."""
+    for path in pages:
+        f = files.get_file_from_path(path)
+        if f is not None and f.page is not None and path in notes:
+            append_html(f.page, local_graph_html(f.page), {"local-graph"})
 
 
 def fill_index(files: Files, pages: dict) -> None:

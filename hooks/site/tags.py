@@ -9,6 +9,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from hooks.site import append_html
 from hooks.slugs import slugify
 
 INDEX_URI = "tags.md"
@@ -59,6 +60,4 @@ def fill_index(files: Files, pages: dict) -> None:
             f'<h{level} id="{tag_anchor(tag)}" class="llm-kb-tag-heading">#{escape(tag)}'
             f' <small>({len(notes)})</small></h{level}>' + (f"<ul>{items}</ul>" if items else "")
         )
-    f.page.content = "\n".join(out)
-    # Generated after rendering, so MkDocs' anchor validation must be told about these ids.
-    f.page.present_anchor_ids = (f.page.present_anchor_ids or set()) | {tag_anchor(t) for t in by_tag}
+    append_html(f.page, "\n".join(out), {tag_anchor(t) for t in by_tag})
