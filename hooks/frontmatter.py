@@ -14,6 +14,9 @@ import yaml
 
 from hooks.problems import Problem
 
+# libyaml's safe loader when PyYAML was built with it (the PyPI wheels are): ~10× faster per note.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 FENCE_OPEN = "---"
 FENCE_CLOSE = ("---", "...")
 
@@ -71,7 +74,7 @@ def split(text: str, path: str) -> tuple[FrontMatter, str]:
     body = "\n".join(lines[end + 1 :])
     fm = FrontMatter(body_line=end + 2)
     try:
-        data = yaml.safe_load(raw) if raw.strip() else {}
+        data = yaml.load(raw, Loader=YAML_LOADER) if raw.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 2 + mark.line if mark is not None else 1

@@ -3,7 +3,8 @@
 1. ``on_config``   register the vendor assets (KaTeX, Mermaid) served from the site itself.
 2. ``on_files``    read every note once into the vault index (front matter, titles, aliases,
                    publish flags); report bad notes; drop unpublished ones; add generated pages.
-3. ``on_nav``      readable Chinese section titles, sections in the order of the learning path.
+3. ``on_nav``      readable Chinese section titles, sections in the order of the learning path;
+                   the sidebar renderer (hooks.site.nav) that replaces Material's per-page macro.
 4. per page        ``on_page_read_source`` hands MkDocs the normalised text from the index;
                    ``on_page_markdown`` tells the extensions which note they render;
                    the Markdown extensions of :mod:`hooks.pipeline` render it;
@@ -15,6 +16,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -28,6 +30,7 @@ from hooks.examples import record as example_record
 from hooks.examples import runner as example_runner
 from hooks.problems import Problem, report
 from hooks.site import anchors, backlinks, graph
+from hooks.site import nav as site_nav
 from hooks.site import tags as tag_pages
 from hooks.vault import NOTE_SUFFIX, VaultIndex
 
@@ -101,6 +104,7 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
 
     retitle(nav.items)
     nav.items.sort(key=lambda item: (isinstance(item, Section), order.get(folder(item), len(order))))
+    state.current.nav = site_nav.NavRenderer(nav, config.theme.get("features", []))
     return nav
 
 
@@ -125,6 +129,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 
 def on_env(env, config: MkDocsConfig, files: Files):
+    if not os.environ.get("LLM_KB_MATERIAL_NAV"):  # set: Material's own macro, for comparison
+        env.globals["llm_kb_nav"] = state.current.nav
     anchors.check(files, state.current.pages)
     tag_pages.fill_index(files, state.current.pages)
     backlinks.inject(files, state.current.pages, state.current.vault)

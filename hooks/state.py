@@ -7,6 +7,7 @@ extensions. Every stage attaches what it learns about a page to that page's :cla
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from hooks.problems import Problem, report
@@ -38,6 +39,7 @@ class Build:
     problems: list[Problem] = field(default_factory=list)
     examples: dict = field(default_factory=dict)  # page path -> list of (Block, Result)
     example_stats: object = None
+    nav: object = None  # the sidebar renderer (hooks.site.nav.NavRenderer), set in on_nav
 
     def example_result(self, code: str):
         """The result of this page's next block with this code (blocks render in order)."""
@@ -91,7 +93,8 @@ class Build:
         self._embed_chain.append(key)
         saved = (self.source, self.line_offset)
         try:
-            html = new_markdown().convert(part)
+            with nested_markdown() as md:
+                html = md.convert(part)
         finally:
             self._embed_chain.pop()
             self.source, self.line_offset = saved
@@ -130,13 +133,33 @@ MAX_EMBED_DEPTH = 8
 markdown_config: tuple[list, dict] = ([], {})  # the site's Markdown extensions, set in on_config
 
 
-def new_markdown():
+_idle_renderers: tuple[tuple, list] = ((), [])  # (the markdown_config they were made with, renderers)
+
+
+@contextmanager
+def nested_markdown():
     """A Markdown renderer with the site's extensions, for content rendered inside a page
-    (embeds, Markdown printed by an example)."""
+    (embeds, Markdown printed by an example), reset and ready.
+
+    Why pooled: building a renderer with ~25 extensions costs more than rendering a typical
+    embed. A renderer is taken from the pool for the time of one ``convert`` (an embed renders
+    inside another one's ``convert``, so a busy renderer is never handed out twice).
+    """
     import markdown
 
-    extensions, configs = markdown_config
-    return markdown.Markdown(extensions=extensions, extension_configs=configs)
+    global _idle_renderers
+    if _idle_renderers[0] is not markdown_config:
+        _idle_renderers = (markdown_config, [])
+    idle = _idle_renderers[1]
+    if idle:
+        md = idle.pop()
+    else:
+        extensions, configs = markdown_config
+        md = markdown.Markdown(extensions=extensions, extension_configs=configs)
+    try:
+        yield md.reset()
+    finally:
+        idle.append(md)
 
 
 def _section(text: str, anchor: str | None) -> str | None:

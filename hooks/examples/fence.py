@@ -56,7 +56,8 @@ def formatter(source: str, language: str, class_name: str, options: dict, md, **
         body = ""
         if result.stdout and options.get("output") == "markdown":
             # The block printed Markdown (a table, a list…): render it with the site's pipeline.
-            body += f'<div class="llm-kb-exec-markdown">{state.new_markdown().convert(result.stdout)}</div>'
+            with state.nested_markdown() as md:
+                body += f'<div class="llm-kb-exec-markdown">{md.convert(result.stdout)}</div>'
         elif result.stdout:
             body += f'<pre class="llm-kb-exec-stdout"><code>{escape(result.stdout.rstrip())}</code></pre>'
         for image in result.images:
