@@ -77,7 +77,10 @@ def split(text: str, path: str) -> tuple[FrontMatter, str]:
         data = yaml.load(raw, Loader=YAML_LOADER) if raw.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = 2 + mark.line if mark is not None else 1
+        if mark is not None and 2 + mark.line > end:
+            # libyaml marks an unclosed bracket at the end of the block: name where it opened.
+            mark = getattr(exc, "context_mark", None) or mark
+        line = min(2 + mark.line, end) if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         fm.problems.append(
             Problem(path, line, f"invalid front matter: {reason}",

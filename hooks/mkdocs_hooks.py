@@ -2,13 +2,15 @@
 
 1. ``on_config``   register the vendor assets (KaTeX, Mermaid) served from the site itself.
 2. ``on_files``    read every note once into the vault index (front matter, titles, aliases,
-                   publish flags); report bad notes; drop unpublished ones; add generated pages.
+                   publish flags); report bad notes; drop unpublished ones; add generated pages;
+                   read the docs tree's git history (hooks.site.git_meta, one git log).
 3. ``on_nav``      readable Chinese section titles, sections in the order of the learning path;
                    the sidebar renderer (hooks.site.nav) that replaces Material's per-page macro.
 4. per page        ``on_page_read_source`` hands MkDocs the normalised text from the index;
                    ``on_page_markdown`` tells the extensions which note they render;
                    the Markdown extensions of :mod:`hooks.pipeline` render it;
-                   ``on_page_content`` attaches the page's tag list.
+                   ``on_page_content`` attaches the page's tag list;
+                   ``on_page_context`` its last change and contributors.
 5. ``on_env``      wikilink anchors checked against the ids every page really has; then the
                    site-wide outputs from what every page attached: the tag index, backlinks,
                    local graphs; ``on_post_build`` writes the graph data.
@@ -24,24 +26,26 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from hooks import assets, state
+from hooks import assets, state, timing
 from hooks.examples import blocks as example_blocks
 from hooks.examples import record as example_record
 from hooks.examples import runner as example_runner
 from hooks.problems import Problem, report
-from hooks.site import anchors, backlinks, graph
+from hooks.site import anchors, backlinks, git_meta, graph
 from hooks.site import nav as site_nav
 from hooks.site import tags as tag_pages
 from hooks.vault import NOTE_SUFFIX, VaultIndex
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    timing.begin_build()
     assets.register(config)
     state.markdown_config = (config.markdown_extensions, config.mdx_configs)
     return config
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    timing.start("vault index")
     vault = VaultIndex()
     for f in files:
         if f.inclusion.is_excluded() or f.generated_by:
@@ -56,7 +60,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for problem in vault.problems:
         report(problem)
     state.current = state.Build(vault)
+    global _git_history
+    _git_history = git_meta.read_history(Path(config.docs_dir))  # one git log for every page
+    timing.stop("vault index")
+    timing.start("examples")
     run_examples(state.current)
+    timing.stop("examples")
     assets.add_to(files, config)
     files.append(tag_pages.make_file(config))
     files.append(graph.make_file(config))
@@ -115,10 +124,12 @@ def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     state.current.begin_page(page.file.src_uri, markdown)
+    timing.start("markdown")
     return markdown
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    timing.stop("markdown")
     data = state.current.page
     data.url = page.url
     data.title = page.title or data.title
@@ -128,16 +139,35 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     return html
 
 
+_git_history = git_meta.History()  # the docs tree's history, read in on_files
+
+
+def on_page_context(context, page: Page, config: MkDocsConfig, nav: Navigation):
+    # Last change and contributors for partials/source-file.html; generated pages have no history.
+    if not page.file.generated_by:
+        page.meta["git_history"] = _git_history.for_page(page.file.src_uri)
+    timing.start("templates")
+    return context
+
+
 def on_env(env, config: MkDocsConfig, files: Files):
     if not os.environ.get("LLM_KB_MATERIAL_NAV"):  # set: Material's own macro, for comparison
         env.globals["llm_kb_nav"] = state.current.nav
+    timing.start("links, backlinks, tags, graph")
     anchors.check(files, state.current.pages)
     tag_pages.fill_index(files, state.current.pages)
     backlinks.inject(files, state.current.pages, state.current.vault)
     graph.fill_index(files, state.current.pages)
     graph.inject(files, state.current.pages, state.current.vault.notes)
+    timing.stop("links, backlinks, tags, graph")
     return env
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    timing.stop("templates")
+    return output
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     graph.write(config.site_dir, state.current.pages, state.current.vault.notes)
+    timing.finish_build()

@@ -1,0 +1,50 @@
+"""Where one build spends its time, stage by stage.
+
+The hooks open and close stages (``timing.start("markdown")`` … ``timing.stop("markdown")``,
+summed over pages); at the end of the build one log line gives every stage, and when the
+environment variable ``LLM_KB_TIMINGS`` names a file the figures are written there as JSON
+(``benchmarks/build_time.py`` reads them). "other" is what MkDocs does between our hooks:
+reading sources, writing pages, copying static files.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from time import perf_counter
+
+log = logging.getLogger("mkdocs.llm_kb.timing")
+
+_began = 0.0
+_open: dict[str, float] = {}
+_seconds: dict[str, float] = {}
+
+
+def begin_build() -> None:
+    global _began
+    _began = perf_counter()
+    _open.clear()
+    _seconds.clear()
+
+
+def start(stage: str) -> None:
+    _open[stage] = perf_counter()
+
+
+def stop(stage: str) -> None:
+    began = _open.pop(stage, None)
+    if began is not None:
+        _seconds[stage] = _seconds.get(stage, 0.0) + perf_counter() - began
+
+
+def finish_build() -> dict[str, float]:
+    """Log the stages of the build that just ended (and write them where LLM_KB_TIMINGS says)."""
+    total = perf_counter() - _began if _began else 0.0
+    figures = {**_seconds, "other": max(0.0, total - sum(_seconds.values())), "total": total}
+    log.info("build stages: " + " · ".join(f"{name} {secs:.2f} s" for name, secs in figures.items()))
+    target = os.environ.get("LLM_KB_TIMINGS")
+    if target:
+        Path(target).write_text(json.dumps(figures), encoding="utf-8")
+    return figures
