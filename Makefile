@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 NPM    := $(BIN)/npm
 
-.PHONY: setup serve build test check bench clean lock browser-deps torch-deps
+.PHONY: setup serve build test check bench fuzz clean lock browser-deps torch-deps
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -25,8 +25,9 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	$(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# --dirty: an edit re-renders only the pages it reaches (hooks/incremental.py), not the whole vault.
 serve: setup
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 build: setup
 	$(BIN)/mkdocs build --strict
@@ -50,9 +51,17 @@ test: setup browser-deps torch-deps
 	$(PY) -m hooks.lint docs
 	$(PY) -m pytest
 
-# Build-time benchmark on generated vaults (prints figures and ratios; never part of the tests).
+# The render fuzzer with the long Hypothesis profile (make test runs the bounded one); the
+# statistics it prints say how many examples each property ran.
+fuzz: setup
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/test_fuzz_render.py -q --hypothesis-show-statistics
+
+# Benchmarks on generated vaults (print figures and ratios; never part of the tests): full build
+# against plain MkDocs + Material at 300/1,000/3,000 notes with stages, memory, search index and
+# page weight; then the serve reload after an edit. Results: docs/about/performance.md.
 bench: setup
-	$(PY) benchmarks/build_time.py --sizes 300 1000 --runs 3
+	$(PY) benchmarks/build_time.py --sizes 300 1000 3000 --runs 3
+	$(PY) benchmarks/serve_reload.py --size 1000 --edits 5
 
 clean:
 	rm -rf site .cache .pytest_cache

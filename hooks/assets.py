@@ -1,7 +1,10 @@
 """Third-party browser assets: installed from npm at setup (package.json), copied into the site here.
 
 Nothing is committed and nothing is fetched from another host when a page is viewed: each asset
-below becomes a file of the site under ``assets/vendor/``.
+below becomes a file of the site under ``assets/vendor/``. Pages do not link them: the site's
+script (overrides/assets/llm-kb/llm-kb.js) loads each one only on a page that needs it (KaTeX
+where there is math, Mermaid where there is a diagram, force-graph when a graph scrolls into
+view), so a typical note downloads a few hundred KiB instead of the 4 MiB of all of them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 VENDOR_DIR = "assets/vendor"
 
-# (file inside node_modules, role). Order matters for scripts: KaTeX before its auto-render.
+# (file inside node_modules, role); llm-kb.js names the same paths under assets/vendor/.
 ASSETS: list[tuple[str, str]] = [
     ("katex/dist/katex.min.css", "css"),
     ("katex/dist/katex.min.js", "js"),
@@ -32,18 +35,14 @@ def _missing() -> list[str]:
     return [rel for rel, _ in ASSETS if not (NODE_MODULES / rel).is_file()]
 
 
-def register(config: MkDocsConfig) -> None:
-    """Add the vendor stylesheets and scripts to the page template (before the site's own)."""
+def require() -> None:
+    """Stop the build early, with the fix, when setup did not install the front-end assets."""
     missing = _missing()
     if missing:
         raise PluginError(
             f"front-end assets missing from {NODE_MODULES}: {', '.join(missing)} — run 'make setup' "
             "(it installs them from npm with the Node.js that pip put in .venv)"
         )
-    css = [f"{VENDOR_DIR}/{rel}" for rel, role in ASSETS if role == "css"]
-    js = [f"{VENDOR_DIR}/{rel}" for rel, role in ASSETS if role == "js"]
-    config.extra_css[:0] = css
-    config.extra_javascript[:0] = js
 
 
 def files(config: MkDocsConfig) -> list[File]:

@@ -1,6 +1,6 @@
 """The build, once per site: the MkDocs hooks of llm-kb, in the order MkDocs calls them.
 
-1. ``on_config``   register the vendor assets (KaTeX, Mermaid) served from the site itself.
+1. ``on_config``   check the vendor assets (KaTeX, Mermaid, force-graph) are installed.
 2. ``on_files``    read every note once into the vault index (front matter, titles, aliases,
                    publish flags); report bad notes; drop unpublished ones; add generated pages;
                    read the docs tree's git history (hooks.site.git_meta, one git log).
@@ -14,6 +14,9 @@
 5. ``on_env``      wikilink anchors checked against the ids every page really has; then the
                    site-wide outputs from what every page attached: the tag index, backlinks,
                    local graphs; ``on_post_build`` writes the graph data.
+6. search         ``on_post_page`` keeps each note's article for the search index, which
+                   ``on_post_build`` builds with Pagefind (hooks.site.search; in the background
+                   under ``serve``, see ``on_startup``).
 """
 
 from __future__ import annotations
@@ -26,20 +29,22 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from hooks import assets, state, timing
+from hooks import assets, incremental, state, timing
 from hooks.examples import blocks as example_blocks
 from hooks.examples import record as example_record
 from hooks.examples import runner as example_runner
 from hooks.problems import Problem, report
+from hooks.problems import log as problem_log
 from hooks.site import anchors, backlinks, git_meta, graph
 from hooks.site import nav as site_nav
+from hooks.site import search
 from hooks.site import tags as tag_pages
 from hooks.vault import NOTE_SUFFIX, VaultIndex
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     timing.begin_build()
-    assets.register(config)
+    assets.require()
     state.markdown_config = (config.markdown_extensions, config.mdx_configs)
     return config
 
@@ -55,11 +60,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             if not note.published:
                 # Unpublished notes are neither rendered nor searchable (a draft preview in serve).
                 f.inclusion = InclusionLevel.EXCLUDED
+                # Named in the log, so every note is accounted for: a page of the site, or listed here.
+                key = "publish" if note.front.data.get("publish") is False else "dg-publish"
+                problem_log.info(f"docs/{f.src_uri}: unpublished ({key}: false), not in the site")
         else:
             vault.add_attachment(f.src_uri)
     for problem in vault.problems:
         report(problem)
     state.current = state.Build(vault)
+    incremental.plan(state.current, files)  # serve --dirty: which pages this edit reaches
     global _git_history
     _git_history = git_meta.read_history(Path(config.docs_dir))  # one git log for every page
     timing.stop("vault index")
@@ -84,6 +93,7 @@ def run_examples(build: state.Build) -> None:
     results, stats = example_runner.run_all(by_page, record)
     build.examples = {p: [(b, results[(p, b.index)]) for b in blocks] for p, blocks in by_page.items()}
     build.example_stats = stats
+    timing.count("examples run", stats.ran)
     example_runner.log.info(stats.summary())
     for page, pairs in build.examples.items():
         for block, result in pairs:
@@ -133,6 +143,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     data = state.current.page
     data.url = page.url
     data.title = page.title or data.title
+    data.ids = set(page.present_anchor_ids or ())
     if data.tags:
         page.meta["tags"] = list(data.tags)
         html = tag_pages.tag_list_html(data.tags, page) + html
@@ -151,10 +162,12 @@ def on_page_context(context, page: Page, config: MkDocsConfig, nav: Navigation):
 
 
 def on_env(env, config: MkDocsConfig, files: Files):
+    env.bytecode_cache = incremental.TEMPLATES
     if not os.environ.get("LLM_KB_MATERIAL_NAV"):  # set: Material's own macro, for comparison
         env.globals["llm_kb_nav"] = state.current.nav
     timing.start("links, backlinks, tags, graph")
-    anchors.check(files, state.current.pages)
+    incremental.carry_over(state.current, files)
+    anchors.check(state.current.pages, skip_unknown=incremental.pages_without_data())
     tag_pages.fill_index(files, state.current.pages)
     backlinks.inject(files, state.current.pages, state.current.vault)
     graph.fill_index(files, state.current.pages)
@@ -163,11 +176,33 @@ def on_env(env, config: MkDocsConfig, files: Files):
     return env
 
 
+def on_startup(*, command: str, dirty: bool) -> None:
+    incremental.dirty, incremental.serving = dirty, command == "serve"
+    search.startup(command)
+
+
+def on_shutdown() -> None:
+    search.shutdown()
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    # With Material's own search plugin enabled (benchmarks/search_eval.py compares the two), no Pagefind.
+    if "material/search" not in config.plugins:
+        search.begin(config.site_dir, config.theme["language"], config.use_directory_urls)
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     timing.stop("templates")
+    note = state.current.vault.notes.get(page.file.src_uri)
+    if note is not None:  # published notes only: generated pages (tags, graph) are not searched
+        search.add_page(output, page, note)
     return output
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     graph.write(config.site_dir, state.current.pages, state.current.vault.notes)
+    timing.start("search index")
+    search.finish(state.current.vault)
+    timing.stop("search index")
+    incremental.remember(state.current)
     timing.finish_build()

@@ -23,6 +23,7 @@ class PageData:
     url: str = ""
     tags: list[str] = field(default_factory=list)  # front matter first, then inline, no duplicates
     links: list[tuple] = field(default_factory=list)  # (target path, anchor, line, is_embed)
+    ids: set[str] = field(default_factory=set)  # the ids of its elements, for anchors in links to it
 
     def add_tag(self, tag: str) -> None:
         if tag not in self.tags:
@@ -156,6 +157,7 @@ def nested_markdown():
     else:
         extensions, configs = markdown_config
         md = markdown.Markdown(extensions=extensions, extension_configs=configs)
+        md.llm_kb_nested = True  # its text is not the page's: processors skip reporting page lines
     try:
         yield md.reset()
     finally:

@@ -20,6 +20,7 @@ log = logging.getLogger("mkdocs.llm_kb.timing")
 _began = 0.0
 _open: dict[str, float] = {}
 _seconds: dict[str, float] = {}
+_counts: dict[str, int] = {}
 
 
 def begin_build() -> None:
@@ -27,6 +28,7 @@ def begin_build() -> None:
     _began = perf_counter()
     _open.clear()
     _seconds.clear()
+    _counts.clear()
 
 
 def start(stage: str) -> None:
@@ -39,6 +41,11 @@ def stop(stage: str) -> None:
         _seconds[stage] = _seconds.get(stage, 0.0) + perf_counter() - began
 
 
+def count(name: str, value: int) -> None:
+    """A figure of the build besides time (e.g. examples executed), for the JSON record."""
+    _counts[name] = _counts.get(name, 0) + value
+
+
 def finish_build() -> dict[str, float]:
     """Log the stages of the build that just ended (and write them where LLM_KB_TIMINGS says)."""
     total = perf_counter() - _began if _began else 0.0
@@ -46,5 +53,5 @@ def finish_build() -> dict[str, float]:
     log.info("build stages: " + " · ".join(f"{name} {secs:.2f} s" for name, secs in figures.items()))
     target = os.environ.get("LLM_KB_TIMINGS")
     if target:
-        Path(target).write_text(json.dumps(figures), encoding="utf-8")
+        Path(target).write_text(json.dumps({"seconds": figures, "counts": _counts}), encoding="utf-8")
     return figures

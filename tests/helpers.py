@@ -79,6 +79,15 @@ def build_vault(root: Path, notes: dict[str, str | bytes] | None = None, strict:
     """Build a vault with the site's real configuration (hooks, theme, extensions) into root/site."""
     if docs is None:
         docs = write_vault(root, notes or {})
+    config = write_config(root, docs, site_url)
+    cmd = [str(MKDOCS), "build", "-f", str(config), "-d", str(root / "site")] + (["--strict"] if strict else [])
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=root,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
+                               "LLM_KB_EXAMPLES_CACHE": str(root / "cache"), **(env or {})})
+
+
+def write_config(root: Path, docs: Path, site_url: str | None = None) -> Path:
+    """The site's real mkdocs.yml, pointed at a scratch vault."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = re.sub(r"^docs_dir: .*$", f"docs_dir: {docs}", text, flags=re.M)
     text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
@@ -88,7 +97,63 @@ def build_vault(root: Path, notes: dict[str, str | bytes] | None = None, strict:
         text = re.sub(r"^site_url: .*$", f"site_url: {site_url}", text, flags=re.M)
     config = root / "mkdocs.yml"
     config.write_text(text, encoding="utf-8")
-    cmd = [str(MKDOCS), "build", "-f", str(config), "-d", str(root / "site")] + (["--strict"] if strict else [])
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=root,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
-                               "LLM_KB_EXAMPLES_CACHE": str(root / "cache"), **(env or {})})
+    return config
+
+
+class Serve:
+    """``mkdocs serve`` on a scratch vault, with its log read line by line as it comes."""
+
+    def __init__(self, root: Path, docs: Path, *args: str, env: dict | None = None) -> None:
+        import socket
+        import threading
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        config = write_config(root, docs, site_url=f"http://127.0.0.1:{self.port}/")
+        self.proc = subprocess.Popen(
+            [str(MKDOCS), "serve", "-f", str(config), "-a", f"127.0.0.1:{self.port}", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=root,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "LLM_KB_EXAMPLES_CACHE": str(root / "cache"),
+                 **(env or {})})
+        self.lines: list[str] = []
+        self._new = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            with self._new:
+                self.lines.append(line.rstrip("\n"))
+                self._new.notify_all()
+
+    def wait_for(self, text: str, after: int = 0, timeout: float = 120) -> int:
+        """Index of the first log line from ``after`` on that contains ``text``."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        with self._new:
+            while True:
+                for i in range(after, len(self.lines)):
+                    if text in self.lines[i]:
+                        return i
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    raise AssertionError(f"no '{text}' in the serve log:\n" + "\n".join(self.lines[-40:]))
+                self._new.wait(min(left, 1.0))
+
+    def get(self, path: str) -> str:
+        from urllib.request import urlopen
+
+        with urlopen(f"http://127.0.0.1:{self.port}/{path}", timeout=30) as r:
+            return r.read().decode("utf-8")
+
+    def __enter__(self) -> "Serve":
+        self.wait_for("Serving on")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()

@@ -81,11 +81,13 @@ def test_page_renders_offline_with_no_external_request(site, tmp_path):
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{site}/%E6%B5%8F%E8%A7%88%E5%99%A8%E6%B5%8B%E8%AF%95/", wait_until="networkidle")
         page.wait_for_selector(".katex", timeout=10_000)
+        page.locator(".llm-kb-local-graph").scroll_into_view_if_needed()
         page.wait_for_function("() => Number(document.querySelector('.llm-kb-local-graph')"
                                "?.getAttribute('data-graph-nodes')) === 3", timeout=10_000)
-        # Material draws Mermaid inside a closed shadow root: check the host got a drawing's height.
-        page.wait_for_function("() => { const d = document.querySelector('div.mermaid');"
+        # The diagram is drawn by Mermaid served from the site (loaded because the page has one).
+        page.wait_for_function("() => { const d = document.querySelector('.llm-kb-mermaid-diagram svg');"
                                " return d && d.getBoundingClientRect().height > 50; }", timeout=15_000)
+        assert "输入" in page.locator(".llm-kb-mermaid-diagram svg").text_content()
         assert page.locator(".katex-display").count() == 1
         assert page.locator(".callout .katex").count() == 1
         assert page.locator('.llm-kb-exec[data-exec-status="passed"] .llm-kb-exec-stdout').inner_text().strip() == "45"
@@ -96,6 +98,25 @@ def test_page_renders_offline_with_no_external_request(site, tmp_path):
     assert shot.stat().st_size > 10_000
     external = [u for u in requests if urlparse(u).hostname not in ("127.0.0.1",) and not u.startswith("data:")]
     assert requests and not external, external
+
+
+@pytest.mark.browser
+def test_a_page_loads_only_the_libraries_it_uses(site):
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 400})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{site}/%E4%B9%99/", wait_until="networkidle")  # no math, no diagram
+        page.locator(".llm-kb-local-graph").scroll_into_view_if_needed()
+        page.wait_for_function("() => Number(document.querySelector('.llm-kb-local-graph')"
+                               "?.getAttribute('data-graph-nodes')) >= 2", timeout=10_000)
+        browser.close()
+    vendor = [u.split("/assets/vendor/")[1] for u in requests if "/assets/vendor/" in u]
+    assert not any("katex" in u or "mermaid" in u for u in vendor), vendor
+    assert any("force-graph" in u for u in vendor)
 
 
 @pytest.mark.browser

@@ -15,6 +15,20 @@ def page(root: Path, url: str) -> BeautifulSoup:
     return BeautifulSoup((root / "site" / url / "index.html").read_text(encoding="utf-8"), "lxml")
 
 
+def search_index_text(site: Path) -> str:
+    """Every page's text and metadata in the Pagefind index (gzip'd JSON fragments), as plain text."""
+    import gzip
+    import json
+
+    fragments = sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    assert fragments, "no Pagefind fragments in the site"
+    texts = []
+    for f in fragments:
+        data = json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))
+        texts.append(data["content"] + json.dumps(data["meta"], ensure_ascii=False))
+    return "\n".join(texts).replace("\u200b", "")  # Chinese is indexed a character a word
+
+
 def test_clean_vault_builds_with_wikilinks_backlinks_tags_and_embeds(tmp_path):
     notes = {
         "index.md": HOME,
@@ -75,7 +89,9 @@ def test_json_front_matter_and_unpublished_notes(tmp_path):
     assert result.returncode == 0, result.stderr
     assert page(tmp_path, "甲").find("h1").get_text().startswith("JSON 标题")
     assert not (tmp_path / "site" / "草稿").exists()
-    assert "秘密内容" not in (tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
+    indexed = search_index_text(tmp_path / "site")
+    assert "正文" in indexed and "JSON 标题" in indexed  # the index holds the published note…
+    assert "秘密内容" not in indexed and "草稿" not in indexed  # …and nothing of the draft
     assert page(tmp_path, "线二").find("hr")
 
 
@@ -96,6 +112,8 @@ def test_no_note_is_silently_missing(tmp_path):
         url = rel[: -len("index.md")] if note.name == "index.md" else rel[:-3] + "/"
         built = (tmp_path / "site" / url / "index.html").exists()
         assert built == front.published, f"{rel}: published={front.published} but built={built}"
+        # An unpublished note is named in the build log (the scratch vaults of test_bad_input.py cover drafts).
+        assert built != (f"docs/{rel}: unpublished (" in result.stderr), f"{rel}: neither built nor reported"
 
 
 def test_wikilink_to_missing_heading_names_file_line_and_existing_headings(tmp_path):

@@ -170,7 +170,7 @@ def test_footnotes_tasks_strike_mermaid():
     s = soup("句子[^1]。~~删除~~\n\n- [ ] 待办\n- [x] 完成\n\n```mermaid\ngraph LR; A-->B\n```\n\n[^1]: 脚注。")
     assert s.select_one(".footnote") and s.find("del").get_text() == "删除"
     assert len(s.select("input[type=checkbox]")) == 2
-    assert s.select_one("pre.mermaid") and "A-->B" in s.select_one("pre.mermaid").get_text()
+    assert s.select_one("pre.llm-kb-mermaid") and "A-->B" in s.select_one("pre.llm-kb-mermaid").get_text()
 
 
 def test_code_is_sacred():

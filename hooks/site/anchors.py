@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import difflib
 
-from mkdocs.structure.files import Files
-
 from hooks.obsidian.wikilinks import anchor_id
 from hooks.problems import Problem, report
 
 
-def check(files: Files, pages: dict) -> list[Problem]:
+def check(pages: dict, skip_unknown: bool = False) -> list[Problem]:
+    """Report links whose anchor the target lacks; ``skip_unknown``: targets not rendered in
+    this build (``build --dirty``) are not known to lack anything."""
     problems = []
     for source, data in pages.items():
         for target, anchor, line, _embed in data.links:
             if not anchor:
                 continue
-            f = files.get_file_from_path(target)
-            ids = (f.page.present_anchor_ids or set()) if f is not None and f.page is not None else set()
+            if target not in pages and skip_unknown:
+                continue
+            ids = pages[target].ids if target in pages else set()
             want = anchor_id(anchor)
             if want in ids:
                 continue

@@ -1,12 +1,48 @@
-/* llm-kb: client-side behaviour. Every script it uses is served from this site (assets/vendor). */
+/* llm-kb: client-side behaviour. Every script it uses is served from this site (assets/vendor),
+   and loaded only on a page that needs it: KaTeX where there is math, Mermaid where there is a
+   diagram, force-graph when a graph comes into view (hooks/assets.py copies them there). */
 (function () {
   "use strict";
+
+  var VENDOR = (function () {
+    var me = document.currentScript && document.currentScript.src;
+    return me ? me.replace(/assets\/llm-kb\/llm-kb\.js(\?.*)?$/, "assets/vendor/") : "assets/vendor/";
+  })();
+  var loading = {};
+
+  function load(path) {
+    if (!loading[path]) {
+      loading[path] = new Promise(function (resolve, reject) {
+        var el;
+        if (/\.css$/.test(path)) {
+          el = document.createElement("link");
+          el.rel = "stylesheet";
+          el.href = VENDOR + path;
+        } else {
+          el = document.createElement("script");
+          el.src = VENDOR + path;
+        }
+        el.onload = resolve;
+        el.onerror = reject;
+        document.head.appendChild(el);
+      });
+    }
+    return loading[path];
+  }
 
   // Math: arithmatex (generic mode) leaves \( … \) and \[ … \] inside .arithmatex elements;
   // KaTeX renders exactly those, so a literal "$5" in prose is never touched.
   function renderMath(root) {
-    if (typeof renderMathInElement !== "function") return;
-    root.querySelectorAll(".arithmatex").forEach(function (el) {
+    var spans = root.querySelectorAll(".arithmatex");
+    if (!spans.length) return;
+    load("katex/dist/katex.min.css");
+    load("katex/dist/katex.min.js").then(function () {
+      return load("katex/dist/contrib/auto-render.min.js");
+    }).then(function () { typeset(spans); });
+  }
+
+  function typeset(spans) {
+    spans.forEach(function (el) {
       renderMathInElement(el, {
         delimiters: [
           { left: "\\(", right: "\\)", display: false },
@@ -26,7 +62,17 @@
   // neighbourhood. One small JSON file, fetched only on pages that show a graph.
   function drawGraphs(root) {
     var boxes = root.querySelectorAll(".llm-kb-graph");
-    if (!boxes.length || typeof ForceGraph !== "function") return;
+    if (!boxes.length) return;
+    // A note's own graph sits at the end of the page: fetch the library when it comes near.
+    var seen = new IntersectionObserver(function (entries) {
+      if (!entries.some(function (e) { return e.isIntersecting; })) return;
+      seen.disconnect();
+      load("force-graph/dist/force-graph.min.js").then(function () { plot(boxes); });
+    }, { rootMargin: "400px" });
+    boxes.forEach(function (box) { seen.observe(box); });
+  }
+
+  function plot(boxes) {
     var base = boxes[0].getAttribute("data-root");
     fetch(base + "assets/graph.json").then(function (r) { return r.json(); }).then(function (raw) {
       var data = {
@@ -73,6 +119,26 @@
     });
   }
 
+  // Mermaid diagrams: ```mermaid fences render as <pre class="llm-kb-mermaid"> (mkdocs.yml).
+  function drawDiagrams(root) {
+    var blocks = root.querySelectorAll("pre.llm-kb-mermaid");
+    if (!blocks.length) return;
+    load("mermaid/dist/mermaid.min.js").then(function () {
+      var dark = document.body.getAttribute("data-md-color-scheme") === "slate";
+      mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: dark ? "dark" : "default",
+                           fontFamily: "inherit" });
+      blocks.forEach(function (pre, i) {
+        mermaid.render("llm-kb-mermaid-" + i, pre.textContent).then(function (out) {
+          var box = document.createElement("div");
+          box.className = "llm-kb-mermaid-diagram";
+          box.innerHTML = out.svg;
+          pre.replaceWith(box);
+        });
+      });
+    });
+  }
+
   onPage(renderMath);
+  onPage(drawDiagrams);
   onPage(drawGraphs);
 })();

@@ -1,0 +1,263 @@
+"""Site search (Pagefind, hooks/site/search.py + search.js) in a real browser, on the real notes.
+
+The quality figures come from benchmarks/search_eval.py, which types each query of
+benchmarks/search_queries.json into the header search box and reads the results back.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+from urllib.request import urlopen
+
+import pytest
+
+from helpers import MKDOCS, ROOT, build_vault
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import search_eval  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def indexed(site: Path) -> dict[str, dict]:
+    """url -> Pagefind's record of the page (text with Chinese joined again, metadata)."""
+    records = {}
+    for f in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))
+        data["content"] = data["content"].replace("\u200b", "")
+        records[data["url"]] = data
+    return records
+
+
+def browser(p):
+    return p.chromium.launch(executable_path=search_eval.CHROMIUM, args=search_eval.FLAGS)
+
+
+# -- the real site ------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search-real")
+    result = build_vault(root, docs=ROOT / "docs")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert re.search(r"search index: \d+ pages in [\d.]+ s", result.stderr)
+    server, url = search_eval.serve(root / "site")
+    yield root / "site", url
+    server.shutdown()
+
+
+@pytest.mark.browser
+def test_query_set_success_and_precision(real_site):
+    site, url = real_site
+    queries = json.loads(search_eval.QUERIES.read_text(encoding="utf-8"))["queries"]
+    assert len(queries) >= 40
+    assert {q["kind"] for q in queries} >= {"zh", "en", "mixed", "short"}
+    for q in queries:
+        assert (ROOT / "docs" / q["first"]).is_file(), q
+    r = search_eval.evaluate(site, url, "pagefind", queries)
+    search_eval.report(r, None)
+    assert r["success_at_1"] >= 0.9
+    assert r["precision_at_3"] >= 0.95
+    assert r["external_requests"] == []
+
+
+@pytest.mark.browser
+def test_header_search_reads_like_materials_and_marks_the_target(real_site):
+    from playwright.sync_api import sync_playwright
+
+    site, url = real_site
+    requests: list[str] = []
+    with sync_playwright() as p:
+        b = browser(p)
+        page = b.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{url}/inference/", wait_until="networkidle")
+        assert not [u for u in requests if "/pagefind/" in u]  # nothing of the index before a search
+        # Keyboard shortcut, as in Material: '/' opens the box and focuses the input.
+        page.keyboard.press("/")
+        assert page.evaluate("document.getElementById('__search').checked")
+        assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
+        page.keyboard.type("LoRA 显存", delay=20)  # results as you type
+        page.wait_for_function("() => document.querySelector('[data-llm-kb-search]').dataset.query === 'LoRA 显存'")
+        first = page.locator(".md-search-result__list > li").first
+        assert first.locator("a").first.locator("h1").inner_text().startswith("LoRA")
+        # A matching section: its heading, a highlighted excerpt, a link to its anchor.
+        section = first.locator("a:has(h2)").first
+        href = section.get_attribute("href")
+        assert "#" in href and section.locator("mark").count() >= 1
+        assert "显存" in section.locator("p").inner_text()
+        meta = page.locator(".md-search-result__meta").inner_text()
+        assert re.fullmatch(r"\d+ 个符合条件的结果", meta.strip()), meta
+        # Arrow down to the first result, Enter: the note opens with the searched words marked.
+        page.keyboard.press("ArrowDown")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.wait_for_load_state("networkidle")
+        target = urlparse(page.url)
+        assert unquote(target.path) == "/finetuning/lora/"
+        assert parse_qs(target.query)["h"] == ["lora", "显存"]
+        page.wait_for_function("() => document.querySelectorAll('article mark.llm-kb-search-highlight').length > 0")
+        marked = set(page.eval_on_selector_all("article mark.llm-kb-search-highlight", "ms => ms.map(m => m.textContent)"))
+        assert {"显存", "LoRA"} <= marked
+        # Escape closes the box again.
+        page.keyboard.press("s")
+        assert page.evaluate("document.getElementById('__search').checked")
+        page.keyboard.press("Escape")
+        assert not page.evaluate("document.getElementById('__search').checked")
+        b.close()
+    assert all(urlparse(u).hostname == "127.0.0.1" for u in requests if not u.startswith("data:"))
+
+
+# -- what is indexed -------------------------------------------------------------------------------------
+def test_chinese_is_split_into_characters_in_text_only():
+    from hooks.site.search import split_han
+
+    html = '<p title="编辑此页">注意力 <b>机制</b>是 LoRA 的显存</p>'
+    assert split_han(html) == '<p title="编辑此页">注\u200b意\u200b力 <b>机\u200b制</b>\u200b是 LoRA 的\u200b显\u200b存</p>'
+
+
+HOME = "---\ntitle: 首页\n---\n\n[[甲]] [[乙]] [[丙]]\n"
+NOTES = {
+    "index.md": HOME,
+    "甲.md": "---\ntitle: 甲笔记\naliases: [混合专家, MoE]\ntags: [模型结构]\n---\n\n稀疏模型的一种做法。\n\n"
+             "%%注释里的秘密词汇%%\n\n## 路由\n\n路由器为每个 token 选专家。\n",
+    "乙.md": "---\ntitle: 乙笔记\ntags: [推理]\n---\n\n" + "混合专家的推理很贵。" * 12 + "\n\n引用 [[甲]]。\n",
+    "丙.md": "---\ntitle: 丙笔记\n---\n\n注意力机制的计算：注意力分数除以根号 d。\n",
+    "草稿.md": "---\ntitle: 草稿\npublish: false\n---\n\n草稿里的秘密内容\n",
+}
+
+
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search-small")
+    result = build_vault(root, NOTES)
+    assert result.returncode == 0, result.stderr
+    server, url = search_eval.serve(root / "site")
+    yield root / "site", url
+    server.shutdown()
+
+
+def test_index_holds_what_readers_see_and_nothing_else(small_site):
+    site, _ = small_site
+    records = indexed(site)
+    urls = {unquote(u) for u in records}
+    assert urls == {"/", "/甲/", "/乙/", "/丙/"}  # notes only: no draft, no tag index, no graph page
+    text = "\n".join(r["content"] for r in records.values())
+    assert "稀疏模型的一种做法" in text and "路由器为每个 token 选专家" in text
+    assert "秘密" not in text  # neither the draft nor the %%comment%%
+    for chrome in ("反向链接", "关系图", "llm-kb 大模型工程知识库", "编辑此页", "¶"):
+        assert chrome not in text, chrome  # backlinks, graph, header, edit button, permalinks
+    a = records[next(u for u in records if unquote(u) == "/甲/")]
+    assert a["meta"]["title"] == "甲笔记"
+    assert json.loads(a["meta"]["aliases"].replace("\u200b", "")) == ["混合专家", "MoE"]
+    assert "混合专家" in a["content"] and "模型结构" in a["content"]  # aliases and tags are searchable
+    assert any(anchor["id"] == "路由" for anchor in a["anchors"])  # sections link to their heading
+
+
+def search(page, query: str) -> list[str]:
+    got = page.evaluate(search_eval.TYPE_PAGEFIND, query)
+    return [unquote(urlparse(h).path) for h in got["hrefs"]]
+
+
+@pytest.mark.browser
+def test_alias_first_substrings_and_mixed_queries(small_site):
+    from playwright.sync_api import sync_playwright
+
+    _, url = small_site
+    with sync_playwright() as p:
+        b = browser(p)
+        page = b.new_page()
+        page.goto(f"{url}/", wait_until="networkidle")
+        # The note whose alias is the query comes first, before the note that repeats it 12 times.
+        assert search(page, "混合专家")[:2] == ["/甲/", "/乙/"]
+        assert search(page, "moe")[0] == "/甲/"  # English, any case
+        assert search(page, "注意力") == ["/丙/"]  # the whole word, not pages sharing a character
+        assert search(page, "意力") == ["/丙/"]  # part of a longer word
+        assert search(page, "路由") == ["/甲/"]  # two characters
+        assert search(page, "token 专家") == ["/甲/"]  # mixed: every part must be there
+        assert search(page, "token 注意力") == []
+        assert search(page, "秘密") == []
+        b.close()
+
+
+# -- mkdocs serve ---------------------------------------------------------------------------------------
+@pytest.mark.browser
+@pytest.mark.parametrize("dirty", [False, True], ids=["serve", "serve-dirty"])
+def test_serve_indexes_in_the_background_and_swaps_in_the_new_index(tmp_path, dirty):
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    docs = tmp_path / "docs"
+    for rel, text in NOTES.items():
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (docs / rel).write_text(text, encoding="utf-8")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"^docs_dir: .*$", f"docs_dir: {docs}", config, flags=re.M)
+    config = re.sub(r"^site_url: .*$", f"site_url: http://127.0.0.1:{port}/", config, flags=re.M)
+    config = config.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
+    config = config.replace("  - hooks/mkdocs_hooks.py", f"  - {ROOT / 'hooks' / 'mkdocs_hooks.py'}")
+    config = config.replace("paths: [.]", f"paths: [{ROOT}]")
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LLM_KB_EXAMPLES_CACHE": str(tmp_path / "cache")}
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(MKDOCS), "serve", "-f", str(tmp_path / "mkdocs.yml"), "--dev-addr",
+                                 f"127.0.0.1:{port}"] + (["--dirty"] if dirty else []),
+                                stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path, env=env)
+    url = f"http://127.0.0.1:{port}"
+
+    def wait_for(predicate, what: str, limit: float = 60) -> None:
+        deadline = time.monotonic() + limit
+        while not predicate():
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"{what}:\n{log.read_text()}"
+            time.sleep(0.2)
+
+    try:
+        wait_for(lambda: "in the background)" in log.read_text(), "first index")
+        assert urlopen(f"{url}/pagefind/pagefind.js").status == 200
+        with sync_playwright() as p:
+            b = browser(p)
+            page = b.new_page()
+            page.goto(f"{url}/", wait_until="load")  # serve's live reload keeps a request open
+            assert search(page, "路由") == ["/甲/"]
+            (docs / "丙.md").write_text(NOTES["丙.md"] + "\n新加的词语鲸鱼座。\n", encoding="utf-8")
+            wait_for(lambda: log.read_text().count("in the background)") >= 2, "second index")
+            page.goto(f"{url}/", wait_until="load")
+            assert search(page, "鲸鱼座") == ["/丙/"]
+            assert search(page, "路由") == ["/甲/"]  # under --dirty 甲 was not rendered again: still indexed
+            b.close()
+        # The rebuild was done (and the browser told to reload) before its index was: serve never waits.
+        second = log.read_text().split("Reloading browsers", 1)[0].rsplit("Building documentation", 1)[1]
+        assert "in the background)" not in second
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+
+
+def test_dirty_build_keeps_the_notes_it_did_not_render(tmp_path):
+    assert build_vault(tmp_path, NOTES).returncode == 0
+    untouched = tmp_path / "site" / "甲" / "index.html"
+    rendered_at = untouched.stat().st_mtime_ns
+    (tmp_path / "docs" / "丙.md").write_text(NOTES["丙.md"] + "\n新加的词语鲸鱼座。\n", encoding="utf-8")
+    result = subprocess.run([str(MKDOCS), "build", "--dirty", "-f", str(tmp_path / "mkdocs.yml"), "-d",
+                             str(tmp_path / "site")], capture_output=True, text=True, cwd=tmp_path,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "LLM_KB_EXAMPLES_CACHE": str(tmp_path / "cache")})
+    assert result.returncode == 0, result.stderr
+    assert untouched.stat().st_mtime_ns == rendered_at  # 甲 was not rendered again…
+    records = {unquote(u): r for u, r in indexed(tmp_path / "site").items()}
+    assert set(records) == {"/", "/甲/", "/乙/", "/丙/"}
+    assert "鲸鱼座" in records["/丙/"]["content"] and "路由器" in records["/甲/"]["content"]  # …yet is indexed
