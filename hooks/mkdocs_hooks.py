@@ -85,13 +85,15 @@ def run_examples(build: state.Build) -> None:
     """Stage 2: run (or take from the cache) every executable block of every published note."""
     import json
 
+    reused = incremental.unchanged_examples(build)  # serve --dirty: notes this edit left alone
     by_page = {path: example_blocks.collect(path, note.text) for path, note in build.vault.notes.items()
-               if note.published}
+               if note.published and path not in reused}
     by_page = {p: b for p, b in by_page.items() if b}
     record_file = example_record.record_path()
     record = json.loads(record_file.read_text(encoding="utf-8")) if record_file.is_file() else {}
     results, stats = example_runner.run_all(by_page, record)
-    build.examples = {p: [(b, results[(p, b.index)]) for b in blocks] for p, blocks in by_page.items()}
+    stats.cached += sum(len(pairs) for pairs in reused.values())
+    build.examples = {**reused, **{p: [(b, results[(p, b.index)]) for b in blocks] for p, blocks in by_page.items()}}
     build.example_stats = stats
     timing.count("examples run", stats.ran)
     example_runner.log.info(stats.summary())

@@ -103,7 +103,8 @@ def write_config(root: Path, docs: Path, site_url: str | None = None) -> Path:
 class Serve:
     """``mkdocs serve`` on a scratch vault, with its log read line by line as it comes."""
 
-    def __init__(self, root: Path, docs: Path, *args: str, env: dict | None = None) -> None:
+    def __init__(self, root: Path, docs: Path, *args: str, env: dict | None = None,
+                 startup_timeout: float = 120) -> None:
         import socket
         import threading
 
@@ -117,6 +118,7 @@ class Serve:
             env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "LLM_KB_EXAMPLES_CACHE": str(root / "cache"),
                  **(env or {})})
         self.lines: list[str] = []
+        self.startup_timeout = startup_timeout
         self._new = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -148,7 +150,7 @@ class Serve:
             return r.read().decode("utf-8")
 
     def __enter__(self) -> "Serve":
-        self.wait_for("Serving on")
+        self.wait_for("Serving on", timeout=self.startup_timeout)
         return self
 
     def __exit__(self, *exc) -> None:
