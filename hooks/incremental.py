@@ -62,10 +62,12 @@ def plan(build: state.Build, files: Files) -> set[str] | None:
         return None
     old, new = _previous.vault.notes, build.vault.notes
     changed = {p for p, note in new.items() if p not in old or old[p].text != note.text}
-    if not changed:
+    changed |= set(old) - set(new)  # removed notes: the links and embeds to them break
+    files_changed = _previous.vault.attachments != build.vault.attachments
+    if not changed and not files_changed:
         return set()
-    if set(old) != set(new) or any(_outline(old[p]) != _outline(new[p]) for p in changed):
-        reach = set(new)  # navigation, titles or link resolution may change everywhere
+    if set(old) != set(new) or files_changed or any(_outline(old[p]) != _outline(new[p]) for p in changed):
+        reach = set(new)  # navigation, titles or link and image resolution may change everywhere
     else:
         reach = set(changed)
         for path in changed:

@@ -4,17 +4,24 @@ One Python-Markdown extension (``hooks.pipeline`` in mkdocs.yml) that registers 
 processors with an explicit priority relative to the stock ones. Higher priority runs first.
 
 Preprocessors (on lines):
-    27   obsidian-fence-separator a fence may follow a paragraph line (as in CommonMark)
+    30   normalize_whitespace   the stock one, replaced: tabs and lines of spaces kept inside fenced code
+    27   obsidian-fence-separator a fence may follow a paragraph line (as in CommonMark); an unclosed
+                                fence is closed where Obsidian ends it (note, callout)
     (25  fenced_code_block      superfences stashes fenced code; everything below sees placeholders)
     24   obsidian-comments      %%…%% removed (never in HTML or search)
     23   obsidian-lists         Obsidian list nesting and markers → Python-Markdown's
     22   obsidian-html-markdown Markdown inside <details>/<div> as on GitHub
+    21   obsidian-not-markup    a '&#' that starts no character reference, and a '</x' left open at a
+                                line's end, marked so the HTML block parser reads them as text (the
+                                mark is removed by a tree- and a postprocessor)
     (20  html_block             raw HTML stashed)
 (superfences custom fence, mkdocs.yml: ```python exec="cpu"``` → code + output + badge,
  hooks.examples.fence; the blocks already ran before rendering, see hooks.examples)
 Block processors (on blocks):
+    80   obsidian-math-paragraph '$$a$$ text … $$b$$' is a paragraph, not one display block (arithmatex at 79.9)
     70   hashheader             '# Heading' needs a space; '#tag' is not a heading
-    21   obsidian-callout       > [!type] callouts (before the stock blockquote at 20)
+    21   obsidian-callout       > [!type] callouts (before the stock blockquote at 20); HTML blocks
+                                inside callouts and quotes are stashed as at the top level
 Inline processors (on text; code spans at 190 go first, except bindings):
     191  example-binding        `=name|40.0 GB` → a value computed by the note's exec blocks
     189.95 obsidian-math        inline $$…$$, \\[…\\], \\($…$\\) (before arithmatex at 189.9)

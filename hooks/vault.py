@@ -10,9 +10,12 @@ import posixpath
 from dataclasses import dataclass, field
 
 from hooks import frontmatter
+from hooks.obsidian import unclosed
 from hooks.problems import Problem
 
 NOTE_SUFFIX = ".md"
+# Characters a [[wikilink]] cannot carry in a name: '#' starts a heading, '^' a block, '|' the text.
+LINK_UNSAFE = "#^|[]"
 
 
 @dataclass
@@ -75,11 +78,26 @@ class VaultIndex:
     # -- building -------------------------------------------------------------------------------
     def add_note(self, path: str, raw: bytes) -> Note:
         text, problems = decode(raw, path)
-        front, _ = frontmatter.split(text, path)
-        note = Note(path, text, front, problems + front.problems)
+        front, body = frontmatter.split(text, path)
+        problems += front.problems + unclosed.check(path, body, front.body_line)
+        note = Note(path, text, front, problems)
         self.notes[path] = note
         key = path[: -len(NOTE_SUFFIX)].lower()
-        self._by_path[key] = path
+        twin = self._by_path.get(key)
+        if twin in self.notes:
+            # Before, the second note silently replaced the first in the lookup: [[name]] could no
+            # longer reach it, and a checkout on Windows or macOS keeps only one of the two files.
+            for this, other in ((note, twin), (self.notes[twin], path)):
+                this.problems.append(Problem(this.path, 0, f"'{this.path}' and '{other}' differ only in case: "
+                                             "on Windows and macOS only one of them can exist, and [[links]] "
+                                             "cannot tell them apart", "rename one of the two notes"))
+        else:
+            self._by_path[key] = path
+        unsafe = sorted(set(LINK_UNSAFE) & set(note.stem))
+        if unsafe:
+            note.problems.append(Problem(path, 0, f"the file name contains {' '.join(unsafe)}: a [[wikilink]] cannot "
+                                         "name this note (Obsidian does not allow these characters in links)",
+                                         "rename the note; until then link it with a Markdown link", "warning"))
         self._by_name.setdefault(posixpath.basename(key), []).append(path)
         for alias in front.aliases:
             self._by_alias.setdefault(alias.lower(), []).append(path)

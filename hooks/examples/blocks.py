@@ -6,7 +6,9 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-FENCE_OPEN = re.compile(r"^(?P<quote>(?:[ ]{0,3}>[ ]?)*)(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
+# Possessive quote prefix ('*+'), as in hooks.obsidian.fences.FENCE: a plain '*' backtracks
+# exponentially on a deeply nested quote line that is not a fence.
+FENCE_OPEN = re.compile(r"^(?P<quote>(?:[ ]{0,3}>[ ]?)*+)(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
 RUNNERS = ("cpu", "gpu")
 OPTION_KEYS = {"exec", "id", "session", "timeout", "memory", "output"}
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 
 from hooks.examples import cache
 from hooks.examples.blocks import Block
+from hooks.examples.worker import FILE_SIZE_LIMIT
 
 log = logging.getLogger("mkdocs.plugins.llm_kb.examples")
 MEMORY_MB = int(os.environ.get("LLM_KB_EXAMPLE_MEMORY_MB", "4096"))
@@ -88,17 +91,88 @@ def _groups(blocks: list[Block]) -> list[list[Block]]:
     return groups
 
 
+MAX_TIMEOUT = float(os.environ.get("LLM_KB_EXAMPLE_MAX_TIMEOUT", "600"))
+# Seconds for the worker's start and its results beyond the blocks' time limits: the last resort.
+# The worker stops a block itself 2 s after its limit (watchdog), and a loop in C code by its CPU
+# limit; this must come later even on a loaded machine, where CPU seconds take longer than wall ones.
+WORKER_GRACE = 30
+
+
+def limits(group: list[Block]) -> tuple[list[float], int]:
+    """Each block's time limit and the group's memory limit, from the blocks' options.
+
+    A note may lower a limit but never raise it past the build machine's (a note that could set
+    memory="30000" or timeout="1e9" would have no limit at all); a value that is not a number is the
+    note's error, reported at its line, never an exception that stops the build.
+    """
+    timeouts = []
+    for b in group:
+        try:
+            timeout = float(b.options.get("timeout", 60))
+        except ValueError:
+            raise ValueError(f'timeout="{b.options["timeout"]}" is not a number of seconds') from None
+        if not 0 < timeout < float("inf"):
+            raise ValueError(f'timeout="{b.options["timeout"]}" must be a positive number of seconds')
+        timeouts.append(min(timeout, MAX_TIMEOUT))
+    try:
+        memory = int(group[0].options.get("memory", MEMORY_MB))
+    except ValueError:
+        raise ValueError(f'memory="{group[0].options["memory"]}" is not a whole number of MB') from None
+    return timeouts, max(1, min(memory, MEMORY_MB))
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """Kill whatever is left in the worker's process group, then reap the worker.
+
+    Called while the worker is still unreaped (running or a zombie), so its group id cannot have
+    been reused by an unrelated process.
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _wait_unreaped(proc: subprocess.Popen, seconds: float) -> bool:
+    """Wait for the worker to exit without reaping it; False when it is still running after ``seconds``."""
+    deadline, pause = time.monotonic() + seconds, 0.001
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return True
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+    return False
+
+
+def _crash_reason(returncode: int, log_path: str) -> str:
+    with open(log_path, "rb") as f:
+        f.seek(max(0, os.path.getsize(log_path) - 2000))
+        reason = f.read().decode("utf-8", "replace")
+    if returncode < 0:
+        why = {signal.SIGXCPU: "used more CPU time than its time limit allows",
+               signal.SIGXFSZ: f"wrote a file larger than {FILE_SIZE_LIMIT // 2**20} MB",
+               signal.SIGKILL: "memory or process limit?"}.get(-returncode, "")
+        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
+        return f"killed by {name}" + (f" ({why})" if why else "") + (f"\n{reason}" if reason else "")
+    return reason or f"exit status {returncode}"
+
+
 def execute(group: list[Block], runner: str) -> list[dict]:
     """Run one group in a fresh sandboxed interpreter; return one raw result per block."""
+    try:
+        timeouts, memory_mb = limits(group)
+    except ValueError as exc:
+        return [{"status": "failed", "error": str(exc)} for _ in group]
     tmpdir = tempfile.mkdtemp(prefix="llm-kb-example-")
     try:
         job = {
             "session": bool(group[0].session),
             "tmpdir": tmpdir,
-            "memory_mb": int(group[0].options.get("memory", MEMORY_MB)),
+            "memory_mb": memory_mb,
             "allow_subprocess": runner == "gpu",  # CUDA toolchains spawn compilers
-            "blocks": [{"code": b.code, "line": b.line, "filename": f"docs/{b.page}", "timeout": b.timeout}
-                       for b in group],
+            "allow_native": runner != "cpu",  # torch and Triton look up native symbols through ctypes
+            "repo": str(cache.ROOT),
+            "blocks": [{"code": b.code, "line": b.line, "filename": f"docs/{b.page}", "timeout": t}
+                       for b, t in zip(group, timeouts)],
         }
         job_path = os.path.join(tmpdir, "job.json")
         with open(job_path, "w", encoding="utf-8") as f:
@@ -120,22 +194,31 @@ def execute(group: list[Block], runner: str) -> list[dict]:
                 env[name] = os.environ[name]
         if runner == "interpreter":
             env["TRITON_INTERPRET"] = "1"
-        hard_limit = sum(b.timeout for b in group) + 30
+        hard_limit = sum(timeouts) + WORKER_GRACE
+        log_path = os.path.join(tmpdir, "worker.log")
+        # Output the worker writes around its capture (os.write(1, …)) goes to a file it cannot grow
+        # past RLIMIT_FSIZE, never into this process's memory (a pipe read here would hold all of it).
+        with open(log_path, "wb") as log_file:
+            proc = subprocess.Popen([sys.executable, "-m", "hooks.examples.worker", job_path], env=env, cwd=tmpdir,
+                                    stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+                                    start_new_session=True)
+        finished = False
         try:
-            proc = subprocess.run([sys.executable, "-m", "hooks.examples.worker", job_path], env=env, cwd=tmpdir,
-                                  capture_output=True, timeout=hard_limit, stdin=subprocess.DEVNULL,
-                                  start_new_session=True)
-        except subprocess.TimeoutExpired:
+            finished = _wait_unreaped(proc, hard_limit)
+        finally:
+            _stop_group(proc)  # also what a block left behind (the GPU runner may start processes)
+        if not finished:
             return [{"status": "failed", "error": f"the worker did not finish within {hard_limit:g} s and was killed"}
                     for _ in group]
         try:
             with open(job_path + ".out", encoding="utf-8") as f:
-                return json.load(f)
+                results = json.load(f)
+            if len(results) == len(group):
+                return results
         except (OSError, ValueError):
-            reason = proc.stderr.decode("utf-8", "replace")[-2000:] or f"exit status {proc.returncode}"
-            if proc.returncode < 0:
-                reason = f"killed by signal {-proc.returncode} (memory or process limit?)\n{reason}"
-            return [{"status": "failed", "error": f"the worker crashed: {reason}"} for _ in group]
+            pass
+        return [{"status": "failed", "error": f"the worker crashed: {_crash_reason(proc.returncode, log_path)}"}
+                for _ in group]
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 

@@ -47,6 +47,19 @@ def classify(name: str) -> tuple[str, str]:
     return canonical, MATERIAL_CLASS.get(canonical, canonical)
 
 
+def html_blocks(md: Markdown, lines: list[str]) -> list[str]:
+    """Stash the raw HTML blocks of a quote's content, as the top-level preprocessors do for the page.
+
+    Those preprocessors never saw them (every line began with '>'), so ``<details>`` in a callout
+    became ``<p><details><br />`` and the page's HTML was malformed; now Markdown inside it renders
+    as at the top level (md_in_html, :mod:`hooks.obsidian.html_blocks`).
+    """
+    for name in ("obsidian-html-markdown", "html_block"):
+        if name in md.preprocessors:
+            lines = md.preprocessors[name].run(lines)
+    return lines
+
+
 class CalloutProcessor(BlockProcessor):
     def test(self, parent: etree.Element, block: str) -> bool:
         # Near Python's recursion limit (absurdly deep nesting) the rest stays a plain quote/paragraph.
@@ -58,7 +71,7 @@ class CalloutProcessor(BlockProcessor):
         written_type, fold = header.group("type"), header.group("fold")
         title = header.group("title") or written_type[:1].upper() + written_type[1:].lower()
         canonical, css = classify(written_type)
-        body = normalise_lists([QUOTE_LINE.sub("", line, count=1) for line in lines[1:]])
+        body = html_blocks(self.parser.md, normalise_lists([QUOTE_LINE.sub("", line, count=1) for line in lines[1:]]))
 
         if fold:
             box = etree.SubElement(parent, "details", {"class": f"{css} callout", "data-callout": canonical})
@@ -81,8 +94,8 @@ class QuoteProcessor(BlockQuoteProcessor):
         block = blocks[0]
         m = self.RE.search(block)
         if m:
-            lines = [self.clean(line) for line in block[m.start():].split("\n")]
-            blocks[0] = block[: m.start()] + "\n".join("> " + line for line in normalise_lists(lines))
+            lines = html_blocks(self.parser.md, normalise_lists([self.clean(line) for line in block[m.start():].split("\n")]))
+            blocks[0] = block[: m.start()] + "\n".join("> " + line for line in lines)
         super().run(parent, blocks)
 
 

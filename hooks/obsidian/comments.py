@@ -11,59 +11,23 @@ from markdown import Markdown
 from markdown.preprocessors import Preprocessor
 
 from hooks import state
-from hooks.obsidian.textscan import code_span_ranges, indented_code_lines
-
-MARK = "%%"
-
-
-def strip_comments(text: str) -> tuple[str, int | None]:
-    """Return ``text`` without comments, and the 1-based line of an unclosed ``%%`` if any."""
-    lines = text.split("\n")
-    protected_lines = indented_code_lines(lines)
-    # Character ranges that are code: inline spans, and whole indented-code lines.
-    protected: list[tuple[int, int]] = code_span_ranges(text)
-    offset = 0
-    for i, line in enumerate(lines):
-        if i in protected_lines:
-            protected.append((offset, offset + len(line)))
-        offset += len(line) + 1
-    protected.sort()
-
-    def in_code(pos: int) -> tuple[int, int] | None:
-        for start, end in protected:
-            if start <= pos < end:
-                return start, end
-            if start > pos:
-                return None
-        return None
-
-    out, pos = [], 0
-    while True:
-        at = text.find(MARK, pos)
-        while at >= 0 and (span := in_code(at)):
-            at = text.find(MARK, span[1])
-        if at < 0:
-            out.append(text[pos:])
-            return "".join(out), None
-        end = text.find(MARK, at + 2)
-        while end >= 0 and (span := in_code(end)):
-            end = text.find(MARK, span[1])
-        out.append(text[pos:at])
-        if end < 0:
-            return "".join(out), text.count("\n", 0, at) + 1
-        # Keep the comment's line breaks so later line numbers still match the note.
-        out.append("\n" * text.count("\n", at, end))
-        pos = end + 2
+from hooks.obsidian.fences import fenced_lines
+from hooks.obsidian.textscan import strip_comments
 
 
 class CommentPreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         text, unclosed = strip_comments("\n".join(lines))
-        if unclosed is not None and state.current:
-            state.current.problem(
+        build = state.current
+        if unclosed is not None and build and not getattr(self.md, "llm_kb_nested", False):
+            # Fenced code is already stashed here (each block is one placeholder line), so the line
+            # of the unclosed %% is found again in the note's own text, where code still has its lines.
+            body = build.source.split("\n")[build.line_offset:]
+            raw = strip_comments("\n".join(body), protected_lines=fenced_lines(body))[1]
+            build.problem(
                 "unclosed %% comment: everything after it is hidden, as in Obsidian",
                 "close the comment with a second %%",
-                line=state.current.line_of("", body_line=unclosed),
+                line=build.line_of("", body_line=raw or unclosed),
             )
         return text.split("\n")
 

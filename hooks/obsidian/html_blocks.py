@@ -3,6 +3,16 @@
 GitHub renders the Markdown between ``<details>``/``<div>`` tags (after a blank line); Python-Markdown
 keeps such blocks raw unless they carry ``markdown="1"``. This preprocessor adds the attribute
 (``markdown="span"`` on ``<summary>``) so md_in_html parses the content.
+
+Two fragments that are not markup upset that HTML block parser, which reads the whole note,
+code spans included: a ``&#`` that starts no character reference (``&#`` in a note about
+entities), once a ``;`` follows anywhere later, and an end tag left open at the end of a line
+(``</a`` in a code span) inside a ``<details>``/``<div>`` block. Inline HTML after the first lost
+characters (``<kbd>Ctrl</kbd>`` came out as ``<kbd>Ctrlbd&gt;``); the second closed its block twice.
+Either way the page's HTML was malformed. Their ``&`` or ``<`` is marked with a NUL before the
+parser sees it (it then reads a lone ``&`` or ``<``, as text) and the mark is removed again: from the
+element tree before headings get their ids and the table of contents is made, and from the raw
+HTML put back at the end.
 """
 
 from __future__ import annotations
@@ -10,7 +20,10 @@ from __future__ import annotations
 import re
 
 from markdown import Markdown
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 # A line of nothing but inline/paragraph tags, e.g. "<p><strong>" opening an answer whose Markdown
 # follows after a blank line (GitHub ends the HTML block there and renders the Markdown).
@@ -40,5 +53,37 @@ class HtmlMarkdownPreprocessor(Preprocessor):
         return out
 
 
+NOT_MARKUP = re.compile(r"&(?=#(?!(?:[0-9]+|[xX][0-9a-fA-F]+)[^0-9a-fA-F]))|<(?=/[A-Za-z][^>]*$)")
+MARK = "\x00"
+
+
+class NotMarkupPreprocessor(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        return [NOT_MARKUP.sub(lambda m: m.group() + MARK, line) if "&#" in line or "</" in line else line
+                for line in lines]
+
+
+class RemoveMarkFromTree(Treeprocessor):
+    def run(self, root) -> None:
+        for el in root.iter():
+            for attr in ("text", "tail"):
+                value = getattr(el, attr)
+                if value and MARK in value:
+                    kept = value.replace(MARK, "")
+                    setattr(el, attr, AtomicString(kept) if isinstance(value, AtomicString) else kept)
+            for key, value in el.attrib.items():
+                if MARK in value:
+                    el.set(key, value.replace(MARK, ""))
+
+
+class RemoveMark(Postprocessor):
+    def run(self, text: str) -> str:
+        return text.replace(MARK, "")
+
+
 def register(md: Markdown, priority: float) -> None:
     md.preprocessors.register(HtmlMarkdownPreprocessor(md), "obsidian-html-markdown", priority)
+    # Between this preprocessor and md_in_html's HTML block parser (20); the mark goes last.
+    md.preprocessors.register(NotMarkupPreprocessor(md), "obsidian-not-markup", 21)
+    md.treeprocessors.register(RemoveMarkFromTree(md), "obsidian-not-markup", 7.5)  # before ids (6), toc (5)
+    md.postprocessors.register(RemoveMark(md), "obsidian-not-markup", 1)

@@ -15,7 +15,7 @@ import re
 from markdown import Markdown
 from markdown.preprocessors import Preprocessor
 
-from hooks.obsidian.textscan import LIST_ITEM, expand_indent, indented_code_lines
+from hooks.obsidian.textscan import LIST_ITEM, display_math_lines, expand_indent, indented_code_lines
 
 HR = re.compile(r"^[ ]{0,3}([-*_])([ \t]*\1){2,}[ \t]*$")
 FENCE = re.compile(r"^[ \t]*(```|~~~)")
@@ -27,6 +27,9 @@ TAB = 4  # Python-Markdown's tab_length
 def normalise_lists(lines: list[str]) -> list[str]:
     out: list[str] = []
     code = indented_code_lines(lines)
+    # TeX lines of a $$ block (a line "- b" or "+") are math, never list items: before, they became
+    # items and broke the formula apart. (They are still indented like any line of a list item.)
+    math = display_math_lines(lines)
     stack: list[tuple[int, int, bool]] = []  # (original marker indent, level, ordered) of open items
     prev_kind = "blank"  # blank | para | item | cont (text inside an item) | other
     pending_merge = False  # an empty item ("2." alone) takes the next line as its content
@@ -44,7 +47,7 @@ def normalise_lists(lines: list[str]) -> list[str]:
             out.append(line)
             prev_kind = "blank"
             continue
-        m = LIST_ITEM.match(line)
+        m = None if i in math else LIST_ITEM.match(line)
         if m and not HR.match(line):
             indent = expand_indent(m.group("indent"))
             if not stack and indent >= TAB:
@@ -60,8 +63,10 @@ def normalise_lists(lines: list[str]) -> list[str]:
                 stack.pop()
             level = stack[-1][1] + 1 if stack else 0
             stack.append((indent, level, ordered))
-            if prev_kind == "para" or (prev_kind == "cont" and level > 0) or (sibling and sibling[2] != ordered):
+            if prev_kind == "para" or (prev_kind == "cont" and level > 0) or (
+                    sibling and sibling[2] != ordered and prev_kind != "blank"):
                 # A list may interrupt a paragraph, and '-' after '1.' starts a new list (CommonMark).
+                # (Not a second blank line after one: normalising normalised lines changes nothing.)
                 out.append("")
             marker = m.group("marker")
             if marker.endswith(")"):
@@ -74,7 +79,8 @@ def normalise_lists(lines: list[str]) -> list[str]:
         indent = expand_indent(line)
         if stack and indent == 0 and (HR.match(line) or ATX.match(line)):
             # A thematic break or a heading ends the list (no lazy continuation, no setext heading).
-            out.append("")
+            if prev_kind != "blank":  # (one blank line; adding another each pass was not idempotent)
+                out.append("")
             stack.clear()
             out.append(line)
             prev_kind = "other"

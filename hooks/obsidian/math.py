@@ -8,6 +8,11 @@ lines. This inline processor runs just before it and takes:
 * ``\\($…$\\)`` and ``\\[$…$\\]``, doubled delimiters from notes pasted out of other editors.
 
 The TeX is kept verbatim (an AtomicString), so ``*``, ``_``, ``\\_`` and ``\\{`` stay TeX.
+
+A block that starts and ends with ``$$`` but holds more ``$$`` in between (``$$a$$ 文字`` on one
+line, ``$$b$$`` on a later one) is a paragraph with several formulas, not one display block:
+arithmatex's block pattern ran from the first ``$$`` to the last and showed the text and the other
+formulas as TeX. :class:`SeveralFormulas` hands such a block to the paragraph processor.
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown import Markdown
+from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
+
+from hooks.obsidian.textscan import DISPLAY_MARK
 
 INLINE_DISPLAY = (
     r"(?<![\\$])"
@@ -39,5 +47,15 @@ class InlineMathProcessor(InlineProcessor):
         return el, m.start(0), m.end(0)
 
 
+class SeveralFormulas(BlockProcessor):
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return block.lstrip().startswith("$$") and len(DISPLAY_MARK.findall(block)) > 2
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        self.parser.blockprocessors["paragraph"].run(parent, blocks)
+
+
 def register(md: Markdown, priority: float) -> None:
     md.inlinePatterns.register(InlineMathProcessor(INLINE_DISPLAY, md), "obsidian-math", priority)
+    # Just before arithmatex's display blocks (79.9).
+    md.parser.blockprocessors.register(SeveralFormulas(md.parser), "obsidian-math-paragraph", 80)

@@ -1,11 +1,13 @@
 """Helpers for preprocessors that must skip code: inline code spans and indented code blocks.
 
 Fenced code is already stashed (a placeholder line) when our preprocessors run; these helpers
-cover what is not.
+cover what is not. :func:`strip_comments` removes Obsidian's ``%%`` comments (here, not in
+:mod:`hooks.obsidian.comments`, so the vault's checks can use it without the build state).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
 BACKTICKS = re.compile(r"`+")
@@ -81,4 +83,73 @@ def indented_code_lines(lines: list[str]) -> set[int]:
     return code
 
 
+def display_math_lines(lines: list[str]) -> set[int]:
+    """Indices of the lines of closed ``$$`` display blocks: the opening line (which starts with an
+    unpaired ``$$``) to the next line with a ``$$``. A TeX line such as ``- b`` or ``+`` in there is
+    math, not a list item."""
+    math: set[int] = set()
+    start = None
+    for i, line in enumerate(lines):
+        count = len(DISPLAY_MARK.findall(line))
+        if start is None:
+            if line.lstrip(" \t>").startswith("$$") and count % 2:
+                start = i
+        elif count:
+            math.update(range(start, i + 1))
+            start = None
+    return math
+
+
+DISPLAY_MARK = re.compile(r"(?<![\\$])\$\$(?!\$)")
 LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,9}[.)])(?P<space>[ \t]+|$)")
+
+
+MARK = "%%"
+
+
+def strip_comments(text: str, protected_lines: set[int] = frozenset()) -> tuple[str, int | None]:
+    """Return ``text`` without comments, and the 1-based line of an unclosed ``%%`` if any.
+
+    Inline code and indented code keep their ``%%``, and so do the lines in ``protected_lines``
+    (indices: fenced code, when the text still has it).
+    """
+    lines = text.split("\n")
+    protected_lines = indented_code_lines(lines) | set(protected_lines)
+    # Character ranges that are code: inline spans, and whole indented-code lines.
+    protected: list[tuple[int, int]] = code_span_ranges(text)
+    offset = 0
+    for i, line in enumerate(lines):
+        if i in protected_lines:
+            protected.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    merged: list[tuple[int, int]] = []  # a code span may lie inside an indented-code line: merge them
+    for start, end in sorted(protected):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    protected = merged
+    starts = [start for start, _ in protected]
+
+    def in_code(pos: int) -> tuple[int, int] | None:
+        # Binary search: a long note has thousands of code spans (a linear scan per %% was quadratic).
+        i = bisect.bisect_right(starts, pos) - 1
+        return protected[i] if i >= 0 and pos < protected[i][1] else None
+
+    out, pos = [], 0
+    while True:
+        at = text.find(MARK, pos)
+        while at >= 0 and (span := in_code(at)):
+            at = text.find(MARK, span[1])
+        if at < 0:
+            out.append(text[pos:])
+            return "".join(out), None
+        end = text.find(MARK, at + 2)
+        while end >= 0 and (span := in_code(end)):
+            end = text.find(MARK, span[1])
+        out.append(text[pos:at])
+        if end < 0:
+            return "".join(out), text.count("\n", 0, at) + 1
+        # Keep the comment's line breaks so later line numbers still match the note.
+        out.append("\n" * text.count("\n", at, end))
+        pos = end + 2

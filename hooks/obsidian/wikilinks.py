@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 import xml.etree.ElementTree as etree
 from urllib.parse import quote
 
@@ -64,6 +65,9 @@ class WikilinkProcessor(InlineProcessor):
             if found.path is None:
                 close = build.vault.closest_names(target)
                 hint = f"did you mean {', '.join(close)}?" if close else "create the note or fix the name"
+                hidden = sorted({f"U+{ord(c):04X}" for c in target if unicodedata.category(c) == "Cf"})
+                if hidden:  # a zero-width or direction mark pasted into the name: invisible in the message
+                    hint = f"the name contains invisible characters ({', '.join(hidden)}): delete them; " + hint
                 build.problem(f"broken link {m.group(0)}: no note or file named '{target}'", hint, line=line,
                               level="error")
                 el = etree.Element("span", {"class": "llm-kb-broken-link", "title": f"找不到笔记：{target}"})
