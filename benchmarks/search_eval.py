@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import http.server
 import json
 import os
 import re
@@ -36,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -44,9 +42,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.helpers import launch_chromium, serve_static  # noqa: E402
 QUERIES = Path(__file__).with_name("search_queries.json")
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Not the note's own text: the edit button, other notes' titles and lines, the graph, example badges,
 # permalinks. (Its tags stay: they are shown at the top of the note.)
 NOT_TEXT = [".md-content__button", ".llm-kb-backlinks", ".llm-kb-local-graph-box", ".llm-kb-exec-badge",
@@ -247,17 +245,6 @@ class Outcome:
         return bool(self.top) and self.top[0] == note_url(self.first)
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
 def evaluate(site: Path, url: str, approach: str, queries: list[dict]) -> dict:
     """Type every query into the header search of ``url`` in Chromium; the figures and outcomes."""
     from playwright.sync_api import sync_playwright
@@ -265,7 +252,7 @@ def evaluate(site: Path, url: str, approach: str, queries: list[dict]) -> dict:
     requests: list[str] = []
     sizes: list[tuple[str, int, float]] = []  # (url, bytes, when)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = launch_chromium(p)
         page = browser.new_page()
         page.on("request", lambda r: requests.append(r.url))
 
@@ -351,7 +338,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix=f"llm-kb-search-eval-{approach}-") as tmp:
             site = Path(tmp, "site")
             index = build(approach, site, args.jieba)
-            server, url = serve(site)
+            server, url = serve_static(site)
             try:
                 r = evaluate(site, url, approach, queries)
             finally:

@@ -19,20 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 VENDOR_DIR = "assets/vendor"
 
-# (file inside node_modules, role); llm-kb.js names the same paths under assets/vendor/.
-ASSETS: list[tuple[str, str]] = [
-    ("katex/dist/katex.min.css", "css"),
-    ("katex/dist/katex.min.js", "js"),
-    ("katex/dist/contrib/auto-render.min.js", "js"),
-    ("mermaid/dist/mermaid.min.js", "js"),
-    ("force-graph/dist/force-graph.min.js", "js"),
+# Files inside node_modules; llm-kb.js names the same paths under assets/vendor/.
+ASSETS: list[str] = [
+    "katex/dist/katex.min.css",
+    "katex/dist/katex.min.js",
+    "katex/dist/contrib/auto-render.min.js",
+    "mermaid/dist/mermaid.min.js",
+    "force-graph/dist/force-graph.min.js",
 ]
 # KaTeX's CSS names its fonts relatively (fonts/KaTeX_*.woff2); modern browsers take the woff2.
 FONT_GLOB = "katex/dist/fonts/*.woff2"
 
 
 def _missing() -> list[str]:
-    return [rel for rel, _ in ASSETS if not (NODE_MODULES / rel).is_file()]
+    return [rel for rel in ASSETS if not (NODE_MODULES / rel).is_file()]
 
 
 def require() -> None:
@@ -47,7 +47,7 @@ def require() -> None:
 
 def files(config: MkDocsConfig) -> list[File]:
     """The vendor files as MkDocs files, so ``build`` copies them and ``serve`` serves them."""
-    rels = [rel for rel, _ in ASSETS] + [
+    rels = ASSETS + [
         str(p.relative_to(NODE_MODULES)) for p in sorted(NODE_MODULES.glob(FONT_GLOB))
     ]
     out = []

@@ -20,10 +20,10 @@ import jinja2
 from mkdocs.structure.files import Files
 
 from hooks import state
+from hooks.site.backlinks import MARKUP as WIKILINK
 
 log = logging.getLogger("mkdocs.llm_kb.incremental")
 
-WIKILINK = re.compile(r"!?\[\[([^\]|#^]+)")
 MD_LINK = re.compile(r"\]\(<?([^)>#\s]+\.md)")
 
 # Set in on_startup. `--dirty`: MkDocs renders only the pages whose source is newer than their
@@ -56,16 +56,21 @@ class TemplateCache(jinja2.BytecodeCache):
 TEMPLATES = TemplateCache()
 
 
-def plan(build: state.Build, files: Files) -> set[str] | None:
-    """Delete the outputs that this rebuild must write again; the changed notes, or None for all."""
-    if not (dirty and serving) or _previous is None:
-        return None
+def _incremental() -> bool:
+    """A `serve --dirty` rebuild with the previous build at hand."""
+    return dirty and serving and _previous is not None
+
+
+def plan(build: state.Build, files: Files) -> None:
+    """Delete the outputs that this rebuild must write again."""
+    if not _incremental():
+        return
     old, new = _previous.vault.notes, build.vault.notes
     changed = {p for p, note in new.items() if p not in old or old[p].text != note.text}
     changed |= set(old) - set(new)  # removed notes: the links and embeds to them break
     files_changed = _previous.vault.attachments != build.vault.attachments
     if not changed and not files_changed:
-        return set()
+        return
     if set(old) != set(new) or files_changed or any(_outline(old[p]) != _outline(new[p]) for p in changed):
         reach = set(new)  # navigation, titles or link and image resolution may change everywhere
     else:
@@ -81,12 +86,11 @@ def plan(build: state.Build, files: Files) -> set[str] | None:
         if f is not None and os.path.isfile(f.abs_dest_path):
             os.remove(f.abs_dest_path)
     log.info(f"dirty rebuild: {len(changed)} changed note(s), {len(reach)} page(s) to render")
-    return changed
 
 
 def carry_over(build: state.Build, files: Files) -> None:
     """Give pages that this dirty rebuild skipped their data (and title) from the previous build."""
-    if not (dirty and serving) or _previous is None:
+    if not _incremental():
         return
     for path, data in _previous.pages.items():
         if path in build.pages or path not in build.vault.notes:
@@ -101,7 +105,7 @@ def carry_over(build: state.Build, files: Files) -> None:
 def unchanged_examples(build: state.Build) -> dict:
     """The example results of the notes this serve rebuild did not change (the others run or
     come from the cache as usual): looking up 1,000 cached results was a fifth of a rebuild."""
-    if not (dirty and serving) or _previous is None:
+    if not _incremental():
         return {}
     old, new = _previous.vault.notes, build.vault.notes
     return {path: pairs for path, pairs in _previous.examples.items()
@@ -110,7 +114,7 @@ def unchanged_examples(build: state.Build) -> dict:
 
 def pages_without_data() -> bool:
     """True for ``mkdocs build --dirty``: pages it skips have no data (ids, links) in this build."""
-    return dirty and not (serving and _previous is not None)
+    return dirty and not _incremental()
 
 
 def remember(build: state.Build) -> None:
@@ -127,8 +131,9 @@ def _targets(build: state.Build, path: str) -> set[str]:
     """Notes a note links to now, found in its text (a superset is fine: each costs one render)."""
     text = build.vault.notes[path].text
     found = set()
-    for name in WIKILINK.findall(text) + MD_LINK.findall(text):
+    names = [m.group(1) for m in WIKILINK.finditer(text)] + MD_LINK.findall(text)
+    for name in names:
         hit = build.vault.resolve(name.strip(), path)
-        if getattr(hit, "path", None):
+        if hit.path:
             found.add(hit.path)
     return found

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import importlib
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import markdown
@@ -64,6 +69,35 @@ def render(text: str, path: str = "note.md", others: dict[str, str] | None = Non
     return html, build
 
 
+# Debian's chromium, driven by playwright; the flags keep it from calling any other host.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def launch_chromium(playwright):
+    assert shutil.which("chromium") or Path(CHROMIUM).exists(), "install Debian's chromium (make browser-deps)"
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve_static(site: Path, port: int = 0) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """A built site served on 127.0.0.1 (``port`` 0: any free one), in a background thread."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
+                                             functools.partial(_QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
 def write_vault(root: Path, notes: dict[str, str | bytes]) -> Path:
     docs = root / "docs"
     for rel, content in notes.items():
@@ -105,12 +139,7 @@ class Serve:
 
     def __init__(self, root: Path, docs: Path, *args: str, env: dict | None = None,
                  startup_timeout: float = 120) -> None:
-        import socket
-        import threading
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         config = write_config(root, docs, site_url=f"http://127.0.0.1:{self.port}/")
         self.proc = subprocess.Popen(
             [str(MKDOCS), "serve", "-f", str(config), "-a", f"127.0.0.1:{self.port}", *args],

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import socket
-import threading
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from helpers import build_vault
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from helpers import build_vault, free_port, launch_chromium, serve_static
 
 NOTE = """---
 title: 浏览器测试
@@ -41,32 +32,18 @@ print(total)
 """
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def launch(p):
-    assert shutil.which("chromium") or Path(CHROMIUM).exists(), "install Debian's chromium (make browser-deps)"
-    return p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     # The site is built for the address it is served at, as 'mkdocs serve' does, so Material's
     # instant previews (which check links against the sitemap) work.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     notes = {"index.md": "---\ntitle: 首页\n---\n\n[[浏览器测试]] 与 [[乙]]\n", "浏览器测试.md": NOTE,
              "乙.md": "---\ntitle: 乙笔记\n---\n\n乙的内容，链接回 [[浏览器测试]]。\n\n## 乙的小节\n\n更多。\n"}
     result = build_vault(root, notes, site_url=f"http://127.0.0.1:{port}/")
     assert result.returncode == 0, result.stderr
-    handler = functools.partial(QuietHandler, directory=str(root / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server, url = serve_static(root / "site", port)
+    yield url
     server.shutdown()
 
 
@@ -76,7 +53,7 @@ def test_page_renders_offline_with_no_external_request(site, tmp_path):
 
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = launch(p)
+        browser = launch_chromium(p)
         page = browser.new_page()
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{site}/%E6%B5%8F%E8%A7%88%E5%99%A8%E6%B5%8B%E8%AF%95/", wait_until="networkidle")
@@ -106,7 +83,7 @@ def test_a_page_loads_only_the_libraries_it_uses(site):
 
     requests: list[str] = []
     with sync_playwright() as p:
-        browser = launch(p)
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1280, "height": 400})
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{site}/%E4%B9%99/", wait_until="networkidle")  # no math, no diagram
@@ -124,7 +101,7 @@ def test_hover_preview_and_global_graph(site):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = launch(p)
+        browser = launch_chromium(p)
         page = browser.new_page()
         page.goto(f"{site}/", wait_until="networkidle")
         page.locator("article a.wikilink", has_text="乙").hover()

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,16 +20,10 @@ from urllib.request import urlopen
 
 import pytest
 
-from helpers import MKDOCS, ROOT, build_vault
+from helpers import MKDOCS, ROOT, build_vault, free_port, launch_chromium, serve_static
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import search_eval  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def indexed(site: Path) -> dict[str, dict]:
@@ -43,10 +36,6 @@ def indexed(site: Path) -> dict[str, dict]:
     return records
 
 
-def browser(p):
-    return p.chromium.launch(executable_path=search_eval.CHROMIUM, args=search_eval.FLAGS)
-
-
 # -- the real site ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory):
@@ -54,7 +43,7 @@ def real_site(tmp_path_factory):
     result = build_vault(root, docs=ROOT / "docs")
     assert result.returncode == 0, result.stderr[-3000:]
     assert re.search(r"search index: \d+ pages in [\d.]+ s", result.stderr)
-    server, url = search_eval.serve(root / "site")
+    server, url = serve_static(root / "site")
     yield root / "site", url
     server.shutdown()
 
@@ -81,7 +70,7 @@ def test_header_search_reads_like_materials_and_marks_the_target(real_site):
     site, url = real_site
     requests: list[str] = []
     with sync_playwright() as p:
-        b = browser(p)
+        b = launch_chromium(p)
         page = b.new_page()
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{url}/inference/", wait_until="networkidle")
@@ -145,7 +134,7 @@ def small_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("search-small")
     result = build_vault(root, NOTES)
     assert result.returncode == 0, result.stderr
-    server, url = search_eval.serve(root / "site")
+    server, url = serve_static(root / "site")
     yield root / "site", url
     server.shutdown()
 
@@ -178,7 +167,7 @@ def test_alias_first_substrings_and_mixed_queries(small_site):
 
     _, url = small_site
     with sync_playwright() as p:
-        b = browser(p)
+        b = launch_chromium(p)
         page = b.new_page()
         page.goto(f"{url}/", wait_until="networkidle")
         # The note whose alias is the query comes first, before the note that repeats it 12 times.
@@ -230,7 +219,7 @@ def test_serve_indexes_in_the_background_and_swaps_in_the_new_index(tmp_path, di
         wait_for(lambda: "in the background)" in log.read_text(), "first index")
         assert urlopen(f"{url}/pagefind/pagefind.js").status == 200
         with sync_playwright() as p:
-            b = browser(p)
+            b = launch_chromium(p)
             page = b.new_page()
             page.goto(f"{url}/", wait_until="load")  # serve's live reload keeps a request open
             assert search(page, "路由") == ["/甲/"]
