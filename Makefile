@@ -60,7 +60,7 @@ fuzz: setup
 # against plain MkDocs + Material at 300/1,000/3,000 notes with stages, memory, search index and
 # page weight; then the serve reload after an edit. Results: docs/about/performance.md.
 bench: setup
-	$(PY) benchmarks/build_time.py --sizes 300 1000 3000 --runs 3
+	$(PY) benchmarks/build_time.py --sizes 300 1000 3000 --runs 3 --variants full plain plain-nojieba
 	$(PY) benchmarks/serve_reload.py --size 1000 --edits 5
 
 clean:

@@ -3,13 +3,18 @@
 Variants, all on the same vault, interleaved, median of --runs builds each:
   full          the site as configured: Obsidian layer, examples, tags, backlinks, graph,
                 Pagefind search, our sidebar renderer, page dates from git
-  plain         the same mkdocs.yml with every piece of ours off: no hooks, no Obsidian layer,
-                no overrides (stock Material templates), and Material's own search plugin
+  plain         the baseline of the issue: the same mkdocs.yml with every piece of ours off (no
+                hooks, no Obsidian layer, no overrides: stock Material templates) and Material's
+                own search plugin segmenting Chinese with jieba, as Material documents for a
+                Chinese site (jieba 0.42.1 is installed for the benchmark into ~/.cache/llm-kb;
+                it is not a dependency of the site)
+  plain-nojieba (optional) plain without jieba: Chinese is then not segmented (search is broken)
   no-obsidian   (optional) full without the Obsidian Markdown layer (hooks.pipeline)
 
-Prints, per vault size: wall time and peak memory (max RSS of the MkDocs process; the Pagefind
-binary and example workers are separate processes, their largest peak reported apart) per variant and the ratios to
-plain; the time of each stage of the full build (hooks/timing.py); examples executed by each
+Prints, per vault size: wall time and peak memory per variant and the ratios to plain. Memory is
+the peak of the whole build: every process it runs (MkDocs, Pagefind, example workers), summed,
+sampled every 20 ms (proportional set size, so pages shared between processes count once); the
+peak RSS of the MkDocs process alone and of its largest child are printed beside it. Then the time of each stage of the full build (hooks/timing.py); examples executed by each
 timed build (0: the cache is warm after the first build, a rebuild with nothing changed runs
 nothing); the size of the search index and the weight of a typical note page. Between sizes it
 prints the growth ratios t(3000)/t(1000). Builds run in child processes, as `mkdocs build` does.
@@ -28,8 +33,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_vault import generate  # noqa: E402
@@ -44,9 +51,9 @@ def config(variant: str, docs: Path, work: Path) -> Path:
     text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
     text = text.replace("  - hooks/mkdocs_hooks.py", f"  - {ROOT / 'hooks' / 'mkdocs_hooks.py'}")
     text = text.replace("paths: [.]", f"paths: [{ROOT}]")
-    if variant in ("no-obsidian", "plain"):
+    if variant in ("no-obsidian", "plain", "plain-nojieba"):
         text = text.replace("  - hooks.pipeline\n", "")
-    if variant == "plain":
+    if variant.startswith("plain"):
         text = re.sub(r"^hooks:\n  - .*\n", "", text, flags=re.M)
         text = re.sub(r"^  custom_dir: .*\n", "", text, flags=re.M)
         text = re.sub(r"        - name: python\n(          .*\n){3}", "", text)
@@ -72,20 +79,81 @@ finally:
 """
 
 
-def build(cfg: Path, site: Path, cache: Path, timings: Path | None = None) -> tuple[float, float, float]:
-    """Wall seconds, peak RSS (MiB) of MkDocs and of its largest child process, for one build."""
+JIEBA = "jieba==0.42.1"
+
+
+def jieba_dir() -> Path:
+    """A folder holding jieba for the plain baseline, installed once with pip."""
+    target = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "llm-kb" / JIEBA.replace("==", "-")
+    if not (target / "jieba" / "__init__.py").is_file():
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(target), JIEBA], check=True)
+    return target
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def tree_memory(root: int) -> int:
+    """Bytes of memory of process ``root`` and all its descendants now (PSS, or RSS where the
+    kernel gives no PSS)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            total += int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M).group(1)) * 1024
+        except (OSError, AttributeError):
+            try:
+                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
+            except OSError:
+                pass
+    return total
+
+
+class Build(NamedTuple):
+    seconds: float
+    tree_mib: float  # peak of all the build's processes together
+    self_mib: float  # peak RSS of the MkDocs process
+    child_mib: float  # peak RSS of its largest child
+
+
+def build(cfg: Path, site: Path, cache: Path, timings: Path | None = None, extra_path: Path | None = None) -> Build:
+    """One ``mkdocs build`` in a child process, timed, its memory sampled."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LLM_KB_EXAMPLES_CACHE": str(cache)}
     if timings:
         env["LLM_KB_TIMINGS"] = str(timings)
+    if extra_path:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(extra_path), env.get("PYTHONPATH")]))
     rss_file = site.with_name(site.name + "-rss.json")
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", MEASURED, str(rss_file), "build", "-q", "-f", str(cfg),
-                           "-d", str(site)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", MEASURED, str(rss_file), "build", "-q", "-f", str(cfg),
+                             "-d", str(site)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak, done = 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.02):
+            peak = max(peak, tree_memory(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = proc.communicate()
     seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
     if proc.returncode != 0:
-        raise SystemExit(f"build failed for {cfg.name}: {proc.stderr.decode()[-2000:]}")
+        raise SystemExit(f"build failed for {cfg.name}: {stderr.decode()[-2000:]}")
     rss = json.loads(rss_file.read_text(encoding="utf-8"))
-    return seconds, rss["self"], rss["children"]
+    return Build(seconds, peak / 2**20, rss["self"], rss["children"])
 
 
 def dir_bytes(path: Path) -> int:
@@ -127,6 +195,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores; runs per variant: {args.runs} (median); "
           f"builds interleaved; examples cache warmed by one untimed build")
     medians: dict[tuple[int, str], float] = {}
+    jieba = jieba_dir() if any(v == "plain" for v in args.variants) else None
     for n in args.sizes:
         with tempfile.TemporaryDirectory(prefix="llm-kb-bench-") as tmp:
             work = Path(tmp)
@@ -134,25 +203,24 @@ def main() -> None:
             cache = args.cache / f"examples-{n}" if args.cache else work / "cache"
             cfgs = {v: config(v, docs, work) for v in args.variants}
             build(cfgs[args.variants[0]], work / "site-warmup", cache)  # warm the examples cache
-            times: dict[str, list[float]] = {v: [] for v in args.variants}
-            rss: dict[str, list[float]] = {v: [] for v in args.variants}
-            child_rss: dict[str, list[float]] = {v: [] for v in args.variants}
+            runs: dict[str, list[Build]] = {v: [] for v in args.variants}
             stages: list[dict] = []
             for run in range(args.runs):
                 for v in args.variants:  # interleaved, so drift hits every variant alike
                     record = work / f"timings-{v}-{run}.json" if v == "full" else None
-                    t, m, c = build(cfgs[v], work / f"site-{v}", cache, record)
-                    times[v].append(t)
-                    rss[v].append(m)
-                    child_rss[v].append(c)
+                    runs[v].append(build(cfgs[v], work / f"site-{v}", cache, record,
+                                         jieba if v == "plain" else None))
                     if record:
                         stages.append(json.loads(record.read_text(encoding="utf-8")))
-            base = statistics.median(times["plain"]) if "plain" in times else None
+            base = runs.get("plain")
             for v in args.variants:
-                t = medians[(n, v)] = statistics.median(times[v])
-                ratio = f"  time ×{t / base:5.2f}  memory ×{max(rss[v]) / max(rss['plain']):4.2f} of plain" if base else ""
-                print(f"{n:>6} notes  {v:<12} {t:7.2f} s  (runs {', '.join(f'{x:.1f}' for x in times[v])})  "
-                      f"peak {max(rss[v]):6.0f} MiB{ratio}; largest child process {max(child_rss[v]):.0f} MiB")
+                t = medians[(n, v)] = statistics.median(b.seconds for b in runs[v])
+                mem = max(b.tree_mib for b in runs[v])
+                ratio = (f"  time ×{t / statistics.median(b.seconds for b in base):5.2f}"
+                         f"  memory ×{mem / max(b.tree_mib for b in base):4.2f} of plain" if base else "")
+                print(f"{n:>6} notes  {v:<13} {t:7.2f} s  (runs {', '.join(f'{b.seconds:.1f}' for b in runs[v])})  "
+                      f"peak {mem:5.0f} MiB{ratio}  [MkDocs process {max(b.self_mib for b in runs[v]):.0f} MiB, "
+                      f"largest child {max(b.child_mib for b in runs[v]):.0f} MiB]")
             if stages:
                 names = list(stages[0]["seconds"])
                 print("        stages of full (median s): " + " · ".join(

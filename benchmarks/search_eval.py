@@ -293,6 +293,7 @@ def evaluate(site: Path, url: str, approach: str, queries: list[dict]) -> dict:
         "search_bytes_page_load": load_bytes,
         "search_bytes_first_query": first_bytes,
         "external_requests": external,
+        "search_requests": [urlparse(u).path for u in requests if SEARCH_URL.search(urlparse(u).path)],
         "outcomes": outcomes,
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import importlib
 import os
@@ -108,20 +109,20 @@ def write_vault(root: Path, notes: dict[str, str | bytes]) -> Path:
 
 
 def build_vault(root: Path, notes: dict[str, str | bytes] | None = None, strict: bool = True,
-                docs: Path | None = None, env: dict | None = None, site_url: str | None = None
-                ) -> subprocess.CompletedProcess:
+                docs: Path | None = None, env: dict | None = None, site_url: str | None = None,
+                extra: dict | None = None) -> subprocess.CompletedProcess:
     """Build a vault with the site's real configuration (hooks, theme, extensions) into root/site."""
     if docs is None:
         docs = write_vault(root, notes or {})
-    config = write_config(root, docs, site_url)
+    config = write_config(root, docs, site_url, extra)
     cmd = [str(MKDOCS), "build", "-f", str(config), "-d", str(root / "site")] + (["--strict"] if strict else [])
     return subprocess.run(cmd, capture_output=True, text=True, cwd=root,
                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
                                "LLM_KB_EXAMPLES_CACHE": str(root / "cache"), **(env or {})})
 
 
-def write_config(root: Path, docs: Path, site_url: str | None = None) -> Path:
-    """The site's real mkdocs.yml, pointed at a scratch vault."""
+def write_config(root: Path, docs: Path, site_url: str | None = None, extra: dict | None = None) -> Path:
+    """The site's real mkdocs.yml, pointed at a scratch vault; ``extra``: keys added to its extra:."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = re.sub(r"^docs_dir: .*$", f"docs_dir: {docs}", text, flags=re.M)
     text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
@@ -129,6 +130,11 @@ def write_config(root: Path, docs: Path, site_url: str | None = None) -> Path:
     text = text.replace("paths: [.]", f"paths: [{ROOT}]")
     if site_url:
         text = re.sub(r"^site_url: .*$", f"site_url: {site_url}", text, flags=re.M)
+    for key, value in (extra or {}).items():
+        line = f"  {key}: {json.dumps(value)}"
+        text, found = re.subn(rf"^  {re.escape(key)}: .*$", lambda _: line, text, count=1, flags=re.M)
+        if not found:
+            text = text.replace("\nextra:\n", f"\nextra:\n{line}\n", 1)
     config = root / "mkdocs.yml"
     config.write_text(text, encoding="utf-8")
     return config

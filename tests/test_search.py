@@ -27,11 +27,12 @@ import search_eval  # noqa: E402
 
 
 def indexed(site: Path) -> dict[str, dict]:
-    """url -> Pagefind's record of the page (text with Chinese joined again, metadata)."""
+    """url -> Pagefind's record of the page (text with Chinese joined again, metadata), all shards."""
     records = {}
-    for f in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+    for f in (site / "pagefind").glob("**/fragment/*.pf_fragment"):
         data = json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))
         data["content"] = data["content"].replace("\u200b", "")
+        assert data["url"] not in records, f"{data['url']} indexed twice"
         records[data["url"]] = data
     return records
 
@@ -61,6 +62,46 @@ def test_query_set_success_and_precision(real_site):
     assert r["success_at_1"] >= 0.9
     assert r["precision_at_3"] >= 0.95
     assert r["external_requests"] == []
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory):
+    """The real notes indexed 40 to a shard, as a vault of thousands is indexed 500 to a shard."""
+    root = tmp_path_factory.mktemp("search-sharded")
+    result = build_vault(root, docs=ROOT / "docs", extra={"search_shard_pages": 40})
+    assert result.returncode == 0, result.stderr[-3000:]
+    server, url = serve_static(root / "site")
+    yield root / "site", url
+    server.shutdown()
+
+
+@pytest.mark.browser
+def test_sharded_index_is_searched_as_one(real_site, sharded_site):
+    site, url = sharded_site
+    shards = json.loads((site / "pagefind" / "llm-kb-shards.json").read_text(encoding="utf-8"))["shards"]
+    notes = indexed(real_site[0])
+    assert len(shards) == -(-len(notes) // 40) - 1  # the first shard is the bundle itself
+    assert json.loads((real_site[0] / "pagefind" / "llm-kb-shards.json").read_text())["shards"] == []
+    assert indexed(site).keys() == notes.keys()  # every note in exactly one shard
+    for shard in shards:  # a shard holds its index only: scripts and WebAssembly come from the first
+        assert not list((site / "pagefind" / shard).glob("*.js"))
+        assert not list((site / "pagefind" / shard).glob("wasm.*"))
+    queries = json.loads(search_eval.QUERIES.read_text(encoding="utf-8"))["queries"]
+    r = search_eval.evaluate(site, url, "pagefind", queries)
+    search_eval.report(r, None)
+    assert r["success_at_1"] >= 0.9
+    assert r["precision_at_3"] >= 0.95
+    assert r["external_requests"] == []
+    fetched = r["search_requests"]
+    assert sum("/wasm." in u for u in fetched) == 1
+    for shard in shards:
+        assert any(u.startswith(f"/pagefind/{shard}pagefind-entry.json") for u in fetched), shard
+
+
+def test_bad_shard_size_names_the_setting(tmp_path):
+    result = build_vault(tmp_path, {"index.md": "# 首页\n"}, extra={"search_shard_pages": 0})
+    assert result.returncode != 0
+    assert "extra.search_shard_pages must be a whole number ≥ 1, not 0" in result.stderr
 
 
 @pytest.mark.browser

@@ -14,6 +14,16 @@ index; Obsidian comments were removed when the Markdown was rendered.
 Chinese is indexed one character a word (``split_han``); overrides/assets/llm-kb/search.js searches
 each Chinese run of a query as an exact phrase of its characters.
 
+Memory: Pagefind holds every page it indexes in memory until it writes the bundle (about 0.12 MB a
+note, so 400 MB at 3,000 notes). A large vault is therefore indexed in shards of at most
+``SHARD_PAGES`` notes (``extra.search_shard_pages`` in mkdocs.yml), one Pagefind run after the other,
+each into its own folder of the bundle (``shard-1/`` …, listed in ``SHARDS_FILE``); search.js merges
+them with Pagefind's ``mergeIndex``, which reuses the first bundle's WebAssembly, so a reader
+downloads a few KiB more per shard. Notes go to shards in turn (round robin over sorted paths), so
+every shard has the same mix of notes and their word statistics, hence scores, are comparable.
+Before Pagefind starts, the MkDocs process hands the pages' HTML it no longer needs back to the
+system (``release_memory``): the two processes' peaks then do not add up.
+
 When (``finish``): after the build. ``mkdocs build`` waits and logs ``search index: N pages in X s``.
 Under ``mkdocs serve`` a background thread hands the articles to a separate, lower-priority
 process, so a reload never waits for the index nor competes with it for the interpreter: the
@@ -24,8 +34,11 @@ A ``--dirty`` rebuild renders only some pages; the others keep the article of th
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import logging
+import math
 import os
 import re
 import resource
@@ -49,6 +62,8 @@ log = logging.getLogger("mkdocs.plugins.llm_kb.search")
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE_DIR = "pagefind"  # the bundle's folder in the site; search.js loads pagefind/pagefind.js from it
+SHARDS_FILE = "llm-kb-shards.json"  # in the bundle: {"shards": ["shard-1/", …]}, for search.js
+SHARD_PAGES = 500  # at most this many notes in one Pagefind run (its peak: ~135 MiB), unless mkdocs.yml says
 ALIAS_WEIGHT = 10  # Pagefind's maximum; the h1 (title) weighs 7, body text 1 (weights count squared)
 TAG_WEIGHT = 4
 # Inside the article but not the note's own text (Pagefind itself skips <nav>, <form>, <script>…).
@@ -82,6 +97,7 @@ class Snapshot:
     language: str
     raw: Path
     use_directory_urls: bool = True
+    shard_pages: int = SHARD_PAGES
     pages: dict[str, tuple[str, Note]] = field(default_factory=dict)
 
 
@@ -153,22 +169,36 @@ def _binary() -> str:
 def index_folder(raw: Path, out_dir: Path) -> int:
     """From the articles written by ``build_bundle`` (raw/pages.json + raw/<page>): the bundle."""
     manifest = json.loads((raw / "pages.json").read_text(encoding="utf-8"))
+    pages = sorted(manifest["pages"].items())
+    count = max(1, math.ceil(len(pages) / manifest["shard_pages"]))
+    for i in range(count):
+        _index_shard(raw, pages[i::count], manifest["language"], out_dir / f"shard-{i}" if i else out_dir, i == 0)
+    for name in UNUSED:
+        Path(out_dir, name).unlink(missing_ok=True)
+    shards = [f"shard-{i}/" for i in range(1, count)]
+    Path(out_dir, SHARDS_FILE).write_text(json.dumps({"shards": shards}), encoding="utf-8")
+    return len(pages)
+
+
+def _index_shard(raw: Path, pages: list[tuple[str, list]], language: str, out_dir: Path, first: bool) -> None:
+    """One Pagefind run over some of the pages. A shard other than the first keeps only its index:
+    search.js loads Pagefind's scripts and WebAssembly from the first."""
     with tempfile.TemporaryDirectory(prefix="llm-kb-search-") as scratch:
         site = Path(scratch)
-        for rel, (title, aliases, tags) in manifest["pages"].items():
+        for rel, (title, aliases, tags) in pages:
             path = site / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             body = (raw / rel).read_text(encoding="utf-8")
-            path.write_text(snapshot_page(body, title, aliases, tags, manifest["language"]), encoding="utf-8")
+            path.write_text(snapshot_page(body, title, aliases, tags, language), encoding="utf-8")
         cmd = [_binary(), "--site", str(site), "--output-path", str(out_dir), "--silent"]
         for selector in EXCLUDE_SELECTORS:
             cmd += ["--exclude-selectors", selector]
         done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise PluginError(f"pagefind failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    for name in UNUSED:
-        Path(out_dir, name).unlink(missing_ok=True)
-    return len(manifest["pages"])
+    if not first:
+        for script in [*out_dir.glob("*.js"), *out_dir.glob("*.css"), *out_dir.glob("wasm.*.pagefind")]:
+            script.unlink()
 
 
 def build_bundle(snap: Snapshot, out_dir: Path, background: bool = False) -> tuple[int, float, float]:
@@ -182,7 +212,8 @@ def build_bundle(snap: Snapshot, out_dir: Path, background: bool = False) -> tup
     wall, cpu = time.perf_counter(), time.thread_time()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     pages = {rel: (note.title, note.front.aliases, note.front.tags) for rel, note in snap.pages.values()}
-    _write(snap.raw / "pages.json", json.dumps({"language": snap.language, "pages": pages}, ensure_ascii=False))
+    _write(snap.raw / "pages.json", json.dumps(
+        {"language": snap.language, "shard_pages": snap.shard_pages, "pages": pages}, ensure_ascii=False))
     if background:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         done = subprocess.run([sys.executable, "-m", "hooks.site.search", str(snap.raw), str(out_dir)],
@@ -286,7 +317,7 @@ def shutdown() -> None:
         _serve_raw = None
 
 
-def begin(site_dir: str, language: str, use_directory_urls: bool = True) -> None:
+def begin(site_dir: str, language: str, use_directory_urls: bool = True, shard_pages: int = SHARD_PAGES) -> None:
     """``on_pre_build``: a new build, an empty snapshot."""
     global _snapshot, _serve_raw
     if _serving:
@@ -294,7 +325,9 @@ def begin(site_dir: str, language: str, use_directory_urls: bool = True) -> None
         raw = _serve_raw
     else:
         raw = Path(tempfile.mkdtemp(prefix="llm-kb-search-raw-"))
-    _snapshot = Snapshot(site_dir, language, raw, use_directory_urls)
+    if not isinstance(shard_pages, int) or isinstance(shard_pages, bool) or shard_pages < 1:
+        raise PluginError(f"mkdocs.yml: extra.search_shard_pages must be a whole number ≥ 1, not {shard_pages!r}")
+    _snapshot = Snapshot(site_dir, language, raw, use_directory_urls, shard_pages)
 
 
 def add_page(output: str, page: Page, note: Note) -> None:
@@ -325,6 +358,20 @@ def _skipped_pages(snap: Snapshot, vault: VaultIndex) -> None:
             snap.pages[path] = (rel, note)
 
 
+def release_memory() -> None:
+    """Give the memory that Python has freed back to the system before Pagefind starts.
+
+    The pages' HTML was dropped as each page was written (``on_post_page``), but glibc keeps freed
+    blocks inside the heap: without a trim the MkDocs process stays at its peak while Pagefind runs
+    beside it. Elsewhere than glibc, nothing to do.
+    """
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def finish(vault: VaultIndex) -> None:
     """``on_post_build``: build ``site/pagefind`` now (build) or in the background (serve)."""
     global _snapshot, _background, _previous
@@ -344,6 +391,7 @@ def finish(vault: VaultIndex) -> None:
         out.unlink()
     elif out.is_dir():
         shutil.rmtree(out)  # a `--dirty` build keeps the folder: no fragments of removed notes
+    release_memory()
     try:
         pages, wall, cpu = build_bundle(snap, out)
     finally:

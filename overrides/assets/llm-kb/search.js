@@ -1,7 +1,8 @@
 /* llm-kb search: Material's header search box (partials/llm-kb-search.html), searched with Pagefind.
  *
- * The index is built by hooks/site/search.py into <site>/pagefind/ and nothing else is fetched:
- * pagefind.js loads only the index chunks and result fragments a query needs, from this site.
+ * The index is built by hooks/site/search.py into <site>/pagefind/ (a large vault: in shards,
+ * merged here) and nothing else is fetched: pagefind.js loads only the index chunks and result
+ * fragments a query needs, from this site.
  *
  * Queries: Chinese is indexed one character a word, so each Chinese run of the query is searched
  * as an exact phrase (any substring of a longer word is found; nothing that merely shares
@@ -33,8 +34,14 @@
   function load() {
     pagefind ??= import(new URL("pagefind/pagefind.js", base).href).then(async (pf) => {
       // noWorker: a query is a few milliseconds of WebAssembly; a shared worker would add a 40 KB download.
-      await pf.options({ baseUrl: base.pathname, excerptLength: 40, noWorker: true });
+      const options = { baseUrl: base.pathname, excerptLength: 40 };
+      await pf.options({ ...options, noWorker: true });
       await pf.init();
+      // A large vault is indexed in shards (hooks/site/search.py, SHARDS_FILE): search them as one.
+      // A merged shard reuses this bundle's WebAssembly; it fetches only its own index.
+      const listed = await fetch(new URL("pagefind/llm-kb-shards.json", base));
+      const { shards = [] } = listed.ok ? await listed.json() : {};
+      await Promise.all(shards.map((s) => pf.mergeIndex(new URL(`pagefind/${s}`, base).pathname, options)));
       return pf;
     }).catch((err) => {
       pagefind = null; // e.g. `mkdocs serve` still writing the first index: try again next time
@@ -72,6 +79,12 @@
     }
     const other = ps.filter((p) => !p.han).map((p) => p.text).join(" ");
     if (other) searches.push({ query: other, ranks: true });
+    // Pagefind scores an English word's extensions too (lora → lora_params) but loads only the
+    // index chunk where the word itself falls: when the extensions begin the next chunk, a note's
+    // score depended on what earlier queries had loaded (LoRA 显存 ranked the LoRA note first or
+    // third). Preloading the chunk where the last possible extension would fall (fullwidth "ｚ"
+    // sorts after ASCII and CJK and keeps the word whole) gives every search the same scores.
+    await Promise.all(ps.filter((p) => !p.han).map((p) => pf.preload(`${p.text}\uff5a`)));
     const found = await Promise.all(searches.map((s) => pf.search(s.query)));
     let pages = null; // id -> {result, score}, the pages every search found
     found.forEach(({ results }, i) => {
