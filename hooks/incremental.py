@@ -55,6 +55,22 @@ class TemplateCache(jinja2.BytecodeCache):
 
 TEMPLATES = TemplateCache()
 
+WATCH_INTERVAL = 0.2  # seconds between two looks at the watched folders under `serve`
+
+
+def watch_closely(server) -> None:
+    """``on_serve``: look for edits every 0.2 s instead of MkDocs' 0.5 s.
+
+    MkDocs watches by polling (it works on every file system and with editors that save by
+    renaming) and has no setting for the interval: an edit waited 0.25 s on average before the
+    rebuild began, a quarter of the 1 s an edit → reload may take. A look costs a directory walk
+    (about 6 ms CPU at 1,000 notes). The observer has not started yet; its pollers (and those
+    of watches added later) take the shorter interval. Written against watchdog 7.1 (pinned).
+    """
+    server.observer._timeout = WATCH_INTERVAL
+    for emitter in server.observer.emitters:
+        emitter._timeout = WATCH_INTERVAL
+
 
 def _incremental() -> bool:
     """A `serve --dirty` rebuild with the previous build at hand."""

@@ -183,6 +183,11 @@ def on_startup(*, command: str, dirty: bool) -> None:
     search.startup(command)
 
 
+def on_serve(server, config: MkDocsConfig, builder):
+    incremental.watch_closely(server)
+    return server
+
+
 def on_shutdown() -> None:
     search.shutdown()
 

@@ -65,10 +65,20 @@ class Resolution:
     candidates: tuple[str, ...] = ()
 
 
+# A note parses to the same front matter and problems as long as its text is the same. Under
+# `serve` each rebuild indexes the whole vault again, and almost every note is unchanged: the
+# latest index's parses are reused (0.1 s of a 0.7 s rebuild at 1,000 notes).
+_Parse = tuple[str, frontmatter.FrontMatter, list[Problem]]  # text, front matter, problems found parsing
+_latest_parses: dict[str, _Parse] = {}
+
+
 class VaultIndex:
     """All notes and attachments of the vault, with Obsidian's name lookup."""
 
     def __init__(self) -> None:
+        global _latest_parses
+        self._reuse, self._parses = _latest_parses, {}
+        _latest_parses = self._parses
         self.notes: dict[str, Note] = {}
         self.attachments: set[str] = set()
         self._by_name: dict[str, list[str]] = {}  # lower-cased basename without .md -> paths
@@ -78,9 +88,13 @@ class VaultIndex:
     # -- building -------------------------------------------------------------------------------
     def add_note(self, path: str, raw: bytes) -> Note:
         text, problems = decode(raw, path)
-        front, body = frontmatter.split(text, path)
-        problems += front.problems + unclosed.check(path, body, front.body_line)
-        note = Note(path, text, front, problems)
+        parsed = self._reuse.get(path)
+        if parsed is None or parsed[0] != text:
+            front, body = frontmatter.split(text, path)
+            parsed = (text, front, front.problems + unclosed.check(path, body, front.body_line))
+        self._parses[path] = parsed
+        text, front, found = parsed
+        note = Note(path, text, front, problems + found)
         self.notes[path] = note
         key = path[: -len(NOTE_SUFFIX)].lower()
         twin = self._by_path.get(key)

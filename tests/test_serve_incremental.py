@@ -60,3 +60,42 @@ def test_a_new_note_rebuilds_every_page(tmp_path):
         assert "dirty rebuild: 1 changed note(s), 6 page(s) to render" in "\n".join(serve.lines[mark:])
         assert "采样" in page(serve, "推理/无关")  # in every sidebar
         assert "采样" in page(serve, "推理/解码").split("反向链接", 1)[1]
+
+
+def test_serve_looks_for_edits_every_fifth_of_a_second(tmp_path):
+    from mkdocs.livereload import LiveReloadServer
+
+    from hooks import incremental
+
+    docs, extra = tmp_path / "docs", tmp_path / "extra"
+    docs.mkdir()
+    extra.mkdir()
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(docs))  # watched by MkDocs before on_serve
+    incremental.watch_closely(server)
+    server.watch(str(extra))  # after on_serve (mkdocs.yml's watch: list)
+    assert [e.timeout for e in server.observer.emitters] == [incremental.WATCH_INTERVAL] * 2
+    server.observer.start()
+    try:
+        (docs / "新笔记.md").write_text("# 新\n", encoding="utf-8")
+        with server._rebuild_cond:  # the edit is still seen and asks for a rebuild
+            assert server._rebuild_cond.wait_for(lambda: server._want_rebuild, timeout=10)
+    finally:
+        server.observer.stop()
+        server.observer.join()
+
+
+def test_each_index_reuses_the_parse_of_unchanged_notes_only():
+    from hooks.vault import VaultIndex
+
+    text = "---\ntitle: 笔记\n---\n\n# 笔记\n\n$$\nx^2\n"  # an unclosed $$: a problem found parsing
+    first = VaultIndex().add_note("a/Note.md", text.encode())
+    second_index = VaultIndex()
+    second = second_index.add_note("a/Note.md", text.encode())
+    assert second.front is first.front and second.problems == first.problems  # not parsed again
+    twin = second_index.add_note("a/note.md", b"# twin\n")  # a case twin: a problem of this vault
+    assert any("differ only in case" in p.message for p in second.problems + twin.problems)
+    third = VaultIndex().add_note("a/Note.md", text.encode())
+    assert third.problems == first.problems  # the twin's problem stayed with the vault that had it
+    fourth = VaultIndex().add_note("a/Note.md", text.replace("title: 笔记", "title: 新标题").encode())
+    assert fourth.front is not first.front and fourth.title == "新标题"
