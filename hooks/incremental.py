@@ -64,7 +64,7 @@ def watch_closely(server) -> None:
     MkDocs watches by polling (it works on every file system and with editors that save by
     renaming) and has no setting for the interval: an edit waited 0.25 s on average before the
     rebuild began, a quarter of the 1 s an edit → reload may take. A look costs a directory walk
-    (about 6 ms CPU at 1,000 notes). The observer has not started yet; its pollers (and those
+    (about 5 ms CPU at 1,000 notes). The observer has not started yet; its pollers (and those
     of watches added later) take the shorter interval. Written against watchdog 7.1 (pinned).
     """
     server.observer._timeout = WATCH_INTERVAL
