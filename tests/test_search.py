@@ -291,3 +291,14 @@ def test_dirty_build_keeps_the_notes_it_did_not_render(tmp_path):
     records = {unquote(u): r for u, r in indexed(tmp_path / "site").items()}
     assert set(records) == {"/", "/甲/", "/乙/", "/丙/"}
     assert "鲸鱼座" in records["/丙/"]["content"] and "路由器" in records["/甲/"]["content"]  # …yet is indexed
+
+
+@pytest.mark.parametrize("error", [TypeError, OSError])  # Windows: no CDLL(None); a libc that will not load
+def test_memory_release_before_indexing_needs_no_glibc(monkeypatch, error):
+    from hooks.site import search as site_search
+
+    def unavailable(name):
+        raise error(f"cannot load {name!r}")
+
+    monkeypatch.setattr(site_search.ctypes, "CDLL", unavailable)
+    site_search.release_memory()  # returns: the build goes on to index

@@ -368,7 +368,7 @@ def release_memory() -> None:
     gc.collect()
     try:
         ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no malloc_trim (macOS), no CDLL(None) (Windows)
         pass
 
 
