@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -302,3 +303,21 @@ def test_memory_release_before_indexing_needs_no_glibc(monkeypatch, error):
 
     monkeypatch.setattr(site_search.ctypes, "CDLL", unavailable)
     site_search.release_memory()  # returns: the build goes on to index
+
+
+def test_serve_stopping_mid_index_logs_no_failure(monkeypatch, tmp_path, caplog):
+    # Stopping serve removes the articles folder while the background indexer may be reading it.
+    from hooks.site import search as site_search
+
+    def index_cut_short(snap, out, background=False):
+        background_indexer.stop()
+        raise FileNotFoundError("the articles folder is gone")
+
+    monkeypatch.setattr(site_search, "build_bundle", index_cut_short)
+    background_indexer = site_search._Background(str(tmp_path))
+    worker = next(t for t in threading.enumerate() if t.name == "llm-kb-search-index")
+    with caplog.at_level("WARNING", logger="mkdocs.plugins.llm_kb.search"):
+        background_indexer.submit(site_search.Snapshot(str(tmp_path), "zh", tmp_path / "raw"))
+        worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert not [r for r in caplog.records if "search index failed" in r.getMessage()]

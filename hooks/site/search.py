@@ -266,6 +266,8 @@ class _Background:
             try:
                 pages, wall, cpu = build_bundle(snap, out, background=True)
             except Exception as exc:  # noqa: BLE001 — a failed index must not stop `serve`
+                if self.stopped:  # serve stopped and removed the articles under the indexer: no news
+                    return
                 log.warning(f"search index failed: {exc}")
                 continue
             with self.lock:
