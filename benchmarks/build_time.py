@@ -38,19 +38,16 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_vault import generate  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import config_text  # noqa: E402
 MKDOCS = Path(sys.executable).parent / "mkdocs"
 
 
 def config(variant: str, docs: Path, work: Path) -> Path:
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = re.sub(r"^docs_dir: .*$", f"docs_dir: {docs}", text, flags=re.M)
-    text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
-    text = text.replace("  - hooks/mkdocs_hooks.py", f"  - {ROOT / 'hooks' / 'mkdocs_hooks.py'}")
-    text = text.replace("paths: [.]", f"paths: [{ROOT}]")
+    text = config_text(docs)
     if variant in ("no-obsidian", "plain", "plain-nojieba"):
         text = text.replace("  - hooks.pipeline\n", "")
     if variant.startswith("plain"):

@@ -43,7 +43,7 @@ from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.helpers import launch_chromium, serve_static  # noqa: E402
+from tests.helpers import config_text, launch_chromium, serve_static  # noqa: E402
 QUERIES = Path(__file__).with_name("search_queries.json")
 # Not the note's own text: the edit button, other notes' titles and lines, the graph, example badges,
 # permalinks. (Its tags stay: they are shown at the top of the note.)
@@ -55,11 +55,7 @@ SEARCH_URL = re.compile(r"/pagefind/|/search\.js|search/search_index|workers/sea
 # -- building --------------------------------------------------------------------------------------
 def site_config(approach: str, out: Path) -> Path:
     """The site's mkdocs.yml with absolute paths (built from anywhere); Material's plugin added."""
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = re.sub(r"^docs_dir: .*$", f"docs_dir: {ROOT / 'docs'}", text, flags=re.M)
-    text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
-    text = text.replace("  - hooks/mkdocs_hooks.py", f"  - {ROOT / 'hooks' / 'mkdocs_hooks.py'}")
-    text = text.replace("paths: [.]", f"paths: [{ROOT}]")
+    text = config_text(ROOT / "docs")
     if approach.startswith("material"):
         text = re.sub(r"^plugins:\n", "plugins:\n  - search:\n      lang: zh\n", text, count=1, flags=re.M)
     config = out.parent / f"mkdocs-{approach}.yml"

@@ -121,8 +121,8 @@ def build_vault(root: Path, notes: dict[str, str | bytes] | None = None, strict:
                                "LLM_KB_EXAMPLES_CACHE": str(root / "cache"), **(env or {})})
 
 
-def write_config(root: Path, docs: Path, site_url: str | None = None, extra: dict | None = None) -> Path:
-    """The site's real mkdocs.yml, pointed at a scratch vault; ``extra``: keys added to its extra:."""
+def config_text(docs: Path, site_url: str | None = None, extra: dict | None = None) -> str:
+    """The site's real mkdocs.yml with absolute paths, pointed at ``docs``; ``extra``: keys set in its extra:."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = re.sub(r"^docs_dir: .*$", f"docs_dir: {docs}", text, flags=re.M)
     text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
@@ -135,8 +135,13 @@ def write_config(root: Path, docs: Path, site_url: str | None = None, extra: dic
         text, found = re.subn(rf"^  {re.escape(key)}: .*$", lambda _: line, text, count=1, flags=re.M)
         if not found:
             text = text.replace("\nextra:\n", f"\nextra:\n{line}\n", 1)
+    return text
+
+
+def write_config(root: Path, docs: Path, site_url: str | None = None, extra: dict | None = None) -> Path:
+    """The site's real mkdocs.yml, pointed at a scratch vault, written to root/mkdocs.yml."""
     config = root / "mkdocs.yml"
-    config.write_text(text, encoding="utf-8")
+    config.write_text(config_text(docs, site_url, extra), encoding="utf-8")
     return config
 
 
