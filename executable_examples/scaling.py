@@ -12,6 +12,7 @@ __all__ = [
     "train_flops",
     "chinchilla_optimal_tokens",
     "ffn_params",
+    "decoder_params",
 ]
 
 CHINCHILLA_TOKENS_PER_PARAM: float = 20.0
@@ -49,7 +50,8 @@ def ffn_params(d: int, d_ff: float | None = None, gated: bool = False) -> float:
 
     * plain FFN ``d → d_ff → d`` (ReLU/GELU): ``2·d·d_ff``; with ``d_ff = 4d`` that is 8d².
     * gated FFN (SwiGLU/GEGLU: gate, up and down projections): ``3·d·d_ff``; with
-      ``d_ff = 8d/3`` (LLaMA, PaLM) it is again 8d², with ``d_ff = 4d`` it is 12d².
+      ``d_ff = 8d/3`` (LLaMA) it is again 8d², with ``d_ff = 4d`` it is 12d² (PaLM keeps
+      ``d_ff = 4d``: see :func:`decoder_params`).
 
     Args:
         d: model width.
@@ -62,3 +64,41 @@ def ffn_params(d: int, d_ff: float | None = None, gated: bool = False) -> float:
     if d_ff is None:
         d_ff = 8 * d / 3 if gated else 4 * d
     return (3 if gated else 2) * d * d_ff
+
+
+def decoder_params(
+    d: int,
+    n_layers: int,
+    vocab: int,
+    n_heads: int,
+    head_dim: int,
+    n_kv_heads: int,
+    d_ff: float,
+    gated: bool = True,
+    tied_embeddings: bool = True,
+) -> float:
+    """稠密 decoder 参数量 / Weight count of a dense decoder-only Transformer (norms and biases excluded).
+
+    Per layer: Q and O projections ``2·d·n_heads·head_dim``, K and V ``2·d·n_kv_heads·head_dim``
+    (one KV head = multi-query attention), plus :func:`ffn_params`. Embeddings: ``vocab·d``, twice
+    when input and output matrices are not shared.
+
+    Args:
+        d: model width d_model.
+        n_layers: number of layers.
+        vocab: vocabulary size.
+        n_heads: query heads.
+        head_dim: width of one head (need not be d / n_heads: PaLM uses 256 throughout).
+        n_kv_heads: key/value heads (n_heads for MHA, 1 for MQA).
+        d_ff: FFN hidden width.
+        gated: SwiGLU-style FFN with three matrices.
+        tied_embeddings: input embedding shared with the output layer.
+
+    Returns:
+        Number of weights. PaLM 540B (d=18432, 118 layers, 48 heads of 256, MQA, vocab 256k,
+        SwiGLU with d_ff = 4d, tied): ≈ 540.4e9; LLaMA-7B: ≈ 6.74e9.
+    """
+    attn = 2 * d * n_heads * head_dim + 2 * d * n_kv_heads * head_dim
+    per_layer = attn + ffn_params(d, d_ff, gated=gated)
+    embeddings = vocab * d * (1 if tied_embeddings else 2)
+    return n_layers * per_layer + embeddings
