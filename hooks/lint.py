@@ -13,6 +13,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from hooks import checks_tags
 from hooks.examples.blocks import FENCE_OPEN, RUNNERS, parse_info
 from hooks.obsidian.callouts import HEADER as CALLOUT_HEADER
 from hooks.obsidian.callouts import TYPES as CALLOUT_TYPES
@@ -58,8 +59,8 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def lint(vault: VaultIndex) -> list[Problem]:
-    problems = list(vault.problems)
+def lint(vault: VaultIndex, docs: Path | None = None) -> list[Problem]:
+    problems = list(vault.problems) + checks_tags.check(vault, docs)
     incoming: dict[str, int] = defaultdict(int)
     titles: dict[str, list[str]] = defaultdict(list)
     aliases: dict[str, list[str]] = defaultdict(list)
@@ -129,7 +130,7 @@ def lint(vault: VaultIndex) -> list[Problem]:
 
 def main(argv: list[str]) -> int:
     docs = Path(argv[0] if argv else "docs")
-    problems = lint(load(docs))
+    problems = lint(load(docs), docs)
     for p in problems:
         print(f"{p.format(prefix=str(docs).rstrip('/') + '/')}" + (" [warning]" if p.level == "warning" else ""))
     errors = sum(p.level == "error" for p in problems)

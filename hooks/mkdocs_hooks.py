@@ -170,7 +170,7 @@ def on_env(env, config: MkDocsConfig, files: Files):
     timing.start("links, backlinks, tags, graph")
     incremental.carry_over(state.current, files)
     anchors.check(state.current.pages, skip_unknown=incremental.pages_without_data())
-    tag_pages.fill_index(files, state.current.pages)
+    tag_pages.fill_index(files, state.current.pages, tag_pages.vocabulary(Path(config.docs_dir)))
     backlinks.inject(files, state.current.pages, state.current.vault)
     graph.fill_index(files, state.current.pages)
     graph.inject(files, state.current.pages, state.current.vault.notes)
