@@ -13,6 +13,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from hooks.drill.checks import check as check_questions
 from hooks.examples.blocks import FENCE_OPEN, RUNNERS, parse_info
 from hooks.obsidian.callouts import HEADER as CALLOUT_HEADER
 from hooks.obsidian.callouts import TYPES as CALLOUT_TYPES
@@ -59,7 +60,7 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
 
 
 def lint(vault: VaultIndex) -> list[Problem]:
-    problems = list(vault.problems)
+    problems = list(vault.problems) + check_questions(vault)
     incoming: dict[str, int] = defaultdict(int)
     titles: dict[str, list[str]] = defaultdict(list)
     aliases: dict[str, list[str]] = defaultdict(list)
