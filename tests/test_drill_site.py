@@ -128,9 +128,14 @@ def test_cheat_sheet_prints_to_a_few_a4_pages_with_nothing_cut_off(served, tmp_p
         page.emulate_media(media="print")
         assert page.locator(".katex").count() == page.locator(".arithmatex").count() == 11  # all math typeset
         assert page.locator(".q").count() == 6 and "答案待补" in page.inner_text("body")
+        # Nothing cut off: no element wider than the page, no formula wider than its question's column.
         overflow = page.evaluate("""() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length""")
         assert overflow == 0
+        spill = page.evaluate("""() => [...document.querySelectorAll('.q .katex, .q img, .q table, .q pre')].filter(e => {
+            const q = e.closest('.q').getBoundingClientRect(), r = e.getBoundingClientRect();
+            return r.right > q.right + 1 || r.left < q.left - 1; }).length""")
+        assert spill == 0
         pdf = tmp_path / "sheet.pdf"
         page.pdf(path=str(pdf), format="A4", print_background=False)
         browser.close()
@@ -177,7 +182,7 @@ def test_practice_by_keyboard_reload_schedule_export_import_and_note_state(serve
         graded = []
         for r in ratings:  # keyboard only: Space shows the key, a digit grades it
             qid = card.get_attribute("data-qid")
-            assert page.locator(".drill-k").is_hidden()
+            assert page.locator(".drill-k").is_hidden() and page.locator(".drill-grades").is_hidden()
             page.keyboard.press("Space")
             assert page.locator(".drill-k").is_visible()
             page.keyboard.press(str(r))
@@ -232,8 +237,12 @@ def test_practice_by_keyboard_reload_schedule_export_import_and_note_state(serve
         page.click(f"[id='^{fresh}'] .drill-mark button[data-grade='4']")
         page.wait_for_selector(f".drill-badge[data-qid='{fresh}'][data-state='review']")
         # Think first: the body folds under the questions until opened.
+        assert page.locator(".drill-open-body").is_hidden() and page.locator("h2#细节").is_visible()
         page.check("#drill-think-first")
         assert page.locator("h2#细节").is_hidden()
+        page.reload()  # the switch is remembered
+        page.wait_for_selector(".drill-badge[data-state]")
+        assert page.locator("h2#细节").is_hidden() and page.is_checked("#drill-think-first")
         page.click(".drill-open-body")
         assert page.locator("h2#细节").is_visible()
         page.goto(f"{url}/architecture/")

@@ -15,27 +15,29 @@ from hooks.drill.bank import Entry
 from hooks.drill.links import rebase, relative
 
 CSS = """
-@page { size: A4; margin: 14mm 13mm 15mm; }
-html { font: 10pt/1.45 system-ui, "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; color: #111; }
-body { max-width: 184mm; margin: 0 auto; padding: 1em; }
-h1 { font-size: 16pt; margin: 0 0 .2em; }
-.meta { color: #555; margin: 0 0 1em; }
-h2 { font-size: 12pt; margin: 1.1em 0 .3em; padding-bottom: .1em; border-bottom: 1px solid #999;
-     break-after: avoid; }
+@page { size: A4; margin: 11mm 10mm 12mm; }
+html { font: 8.6pt/1.38 system-ui, "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; color: #111; }
+body { margin: 0 auto; padding: 0; }
+h1 { font-size: 13pt; margin: 0 0 .1em; }
+.meta { color: #555; margin: 0 0 .6em; }
+/* Two columns on A4: a section's 15-50 questions fit in 2-4 pages. */
+.sheet { column-count: 2; column-gap: 6mm; column-fill: balance; }
+h2 { font-size: 10pt; margin: .7em 0 .2em; padding-bottom: .1em; border-bottom: 1px solid #999; break-after: avoid; }
+h2:first-child { margin-top: 0; }
 h2 a { color: inherit; text-decoration: none; }
-.q { margin: .35em 0 .6em; break-inside: avoid; }
+.q { margin: .2em 0 .45em; break-inside: avoid; }
 .q > .t { font-weight: 600; }
-.q > .k { margin: .15em 0 0 1em; }
-.q > .k p { margin: .1em 0; }
-.q > .k ul, .q > .k ol { margin: .1em 0; padding-left: 1.4em; }
+.q > .k { margin: .1em 0 0 .8em; }
+.q > .k p { margin: .05em 0; }
+.q > .k ul, .q > .k ol { margin: .05em 0; padding-left: 1.2em; }
 .missing { color: #888; font-style: italic; }
 a { color: #1a4fa0; }
-img, svg, table, pre, .katex-display { max-width: 100%; }
+img, svg, table, pre { max-width: 100%; }
 pre, code { white-space: pre-wrap; overflow-wrap: anywhere; font-size: .92em; }
-.katex-display { margin: .3em 0; overflow: hidden; }
-.katex-display > .katex { white-space: normal; }
+.katex { font-size: 1.05em; }
+.katex-display { margin: .2em 0; overflow-x: auto; }
 .q, .k, p, li { overflow-wrap: anywhere; }
-@media screen { body { padding: 2em; } .print { display: inline; } }
+@media screen { body { max-width: 190mm; padding: 1.5em; } }
 @media print { .noprint { display: none; } a { text-decoration: none; } }
 """
 
@@ -66,7 +68,9 @@ def page(section_title: str, entries: list[Entry], out_url: str, site_name: str)
 <body>
 <h1>{esc(section_title)} · 面试速查表</h1>
 <p class="meta">{len(entries)} 题 · {esc(site_name)} <span class="noprint">· 打印：Ctrl+P（A4）</span></p>
+<div class="sheet">
 {"".join(parts)}
+</div>
 <script src="{esc(vendor)}katex/dist/katex.min.js"></script>
 <script src="{esc(vendor)}katex/dist/contrib/auto-render.min.js"></script>
 <script src="{esc(script)}"></script>
