@@ -14,6 +14,8 @@
 5. ``on_env``      wikilink anchors checked against the ids every page really has; then the
                    site-wide outputs from what every page attached: the tag index, backlinks,
                    local graphs; ``on_post_build`` writes the graph data.
+   ``on_post_build`` also writes the drill outputs (hooks.drill.site): the question bank, the
+   Anki decks and the cheat sheets, from each page's rendered questions.
 6. search         ``on_post_page`` keeps each note's article for the search index, which
                    ``on_post_build`` builds with Pagefind (hooks.site.search; in the background
                    under ``serve``, see ``on_startup``).
@@ -217,7 +219,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 def on_post_build(config: MkDocsConfig) -> None:
     graph.write(config.site_dir, state.current.pages, state.current.vault.notes)
     timing.start("drill bank, decks, cheat sheets")
-    drill.write(config.site_dir, config.site_url, config.site_name)
+    drill.write(config.site_dir, config.site_url, config.site_name, serving=incremental.serving)
     timing.stop("drill bank, decks, cheat sheets")
     timing.start("search index")
     search.finish(state.current.vault)

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import html as htmlmod
+import itertools
 import re
+import sqlite3
+import time
+import zipfile
 from pathlib import Path
 
 import genanki
@@ -76,5 +80,21 @@ def write_decks(entries: list[Entry], sections: list[tuple[str, str]], site_url:
 
 
 def _write(deck: genanki.Deck, path: Path) -> Path:
-    genanki.Package(deck).write_to_file(str(path))
+    """genanki's ``Package.write_to_file``, with the collection built in memory.
+
+    genanki builds it in a temporary SQLite file, and its schema scripts commit (fsync) several
+    times: 0.6 s a deck on a busy disk, 11 s for the 18 decks. In memory the same deck takes a
+    few milliseconds; the bytes written to the .apkg are the same SQLite database.
+    """
+    conn = sqlite3.connect(":memory:")
+    try:
+        now = time.time()  # the notes' modification time: newer than before, so Anki's import updates them
+        genanki.Package(deck).write_to_db(conn.cursor(), now, itertools.count(int(now * 1000)))
+        conn.commit()
+        data = conn.serialize()
+    finally:
+        conn.close()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("collection.anki2", data)
+        z.writestr("media", "{}")  # no media files: images stay on the site
     return path

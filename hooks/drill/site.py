@@ -141,14 +141,25 @@ def entries() -> list[bank.Entry]:
     return out
 
 
-def write(site_dir: str, site_url: str | None, site_name: str) -> dict[str, int]:
-    """Write the bank, the decks and the cheat sheets; return their sizes in bytes (for the log)."""
+_downloads_written: set[str] = set()  # site dirs whose decks and cheat sheets this process wrote
+
+
+def write(site_dir: str, site_url: str | None, site_name: str, serving: bool = False) -> dict[str, int]:
+    """Write the bank, the decks and the cheat sheets; return their sizes in bytes (for the log).
+
+    Under ``serve`` the decks and cheat sheets are written on the first build only: they take
+    about 1.5 s, which would more than double the time from an edit to the reload. The bank,
+    which the practice page reads, is written every time (0.1 s).
+    """
     out = Path(site_dir) / OUT_DIR
     out.mkdir(parents=True, exist_ok=True)
     all_entries = entries()
     bank_file = Path(site_dir) / BANK
     bank_file.write_text(bank.to_json(all_entries, current.sections, _dir(current.practice_url)), encoding="utf-8")
     sizes = {"bank.json": bank_file.stat().st_size}
+    if serving and site_dir in _downloads_written and (out / "anki").is_dir():
+        return sizes
+    _downloads_written.add(site_dir)
     decks = anki.write_decks(all_entries, current.sections, site_url or "/", out / "anki")
     sizes["llm-kb.apkg"] = decks[""].stat().st_size
     (out / "cheatsheet").mkdir(exist_ok=True)
