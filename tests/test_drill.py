@@ -92,6 +92,11 @@ def test_rendered_questions_come_from_the_page_html():
     q = found["q-scale-why"]
     assert q.title == '为什么除以 <span class="arithmatex">\\(\\sqrt{d_k}\\)</span>？'
     assert q.key.startswith('<p>方差是 <span class="arithmatex">\\(d_k\\)</span>') and 'href="#精确表述"' in q.key
+    # A callout nested in the key stays inside it; the next question starts after it.
+    html, _ = render("> [!question]- 甲？\n> 要点\n>\n> > [!note]- 补充\n> > 细节\n>\n> 结尾\n\n^q-a\n\n> [!question]- 乙？\n\n^q-b\n")
+    found = rendered.questions(html)
+    assert list(found) == ["q-a", "q-b"] and found["q-b"] == rendered.Rendered("乙？", "")
+    assert "<summary>补充</summary>" in found["q-a"].key and found["q-a"].key.rstrip().endswith("结尾</p>")
 
 
 def test_links_are_rebased_to_the_new_place():
