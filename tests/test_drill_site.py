@@ -33,7 +33,7 @@ def note(section: str, n: int) -> str:
 
 
 def vault() -> dict[str, str]:
-    notes = {"index.md": "---\ntitle: 首页\ntags: [导读]\n---\n\n[[practice/drill|开始刷题]]，共 <span data-drill-count>0</span> 题。\n",
+    notes = {"index.md": "---\ntitle: 首页\ntags: [导读]\n---\n\n**[[practice/drill|开始刷题]]**，[[practice/drill|再链一次]]。\n",
              "practice/index.md": "---\ntitle: 面试实践\ntags: [面试实践]\n---\n\n[[drill]]\n",
              "practice/drill.md": (ROOT / "docs/practice/drill.md").read_text(encoding="utf-8")
              .replace("[[question-index|面试题索引]]", "面试题索引")}
@@ -74,7 +74,8 @@ def test_bank_has_every_question_with_rendered_keys(built):
     assert 'href="../../foundations/foundations-1/#细节"' in q["k"]
     assert next(q for q in bank["q"] if q["id"] == "q-foundations-1-5")["k"] == ""
     home = (root / "site/index.html").read_text(encoding="utf-8")
-    assert "<span data-drill-count>12</span>" in home
+    assert home.count("（共 12 题）") == 1
+    assert '<a class="wikilink" data-preview="" href="practice/drill/">开始刷题</a><span class="drill-count">（共 12 题）</span>' in home
     index = (root / "site/architecture/index.html").read_text(encoding="utf-8")
     assert 'data-ids="q-architecture-1-0 q-architecture-1-1' in index and "刷本节 6 题" in index
     practice = (root / "site/practice/drill/index.html").read_text(encoding="utf-8")

@@ -25,7 +25,8 @@ PRACTICE_PAGE = "practice/drill.md"
 OUT_DIR = "drill"  # in the site: bank.json, anki/*.apkg, cheatsheet/*.html
 BANK = f"{OUT_DIR}/bank.json"
 SCRIPT, STYLE = "assets/llm-kb/drill.js", "assets/llm-kb/drill.css"
-COUNT = re.compile(r"(<span data-drill-count(?:=\"\")?>)[^<]*(</span>)")
+# The home page's first link to the practice page gets the number of questions after it.
+PRACTICE_LINK = re.compile(r"<a\b[^>]*\bhref=\"(?P<href>[^\"]*)\"[^>]*>.*?</a>", re.S)
 DOWNLOADS = '<div class="drill-downloads"></div>'
 
 
@@ -96,7 +97,7 @@ def page_content(html: str, path: str, url: str, title: str, tags: list[str]) ->
         _pages[path] = PageHtml(url, title, tuple(tags), rendered.questions(html))
     here = _dir(url)
     if path == "index.md":
-        html = COUNT.sub(lambda m: f"{m.group(1)}{total()}{m.group(2)}", html)
+        html = count_after_practice_link(html, relative(current.practice_url, here))
     section = path[: -len("/index.md")] if path.endswith("/index.md") and path.count("/") == 1 else None
     ids = [q.qid for p, qs in current.questions.items() for q in qs if q.section == section] if section else []
     if ids:
@@ -108,6 +109,13 @@ def page_content(html: str, path: str, url: str, title: str, tags: list[str]) ->
                 f'<span class="drill-progress-state"></span></div>\n') + html
     if path == PRACTICE_PAGE and DOWNLOADS in html:
         html = html.replace(DOWNLOADS, downloads_table(here), 1)
+    return html
+
+
+def count_after_practice_link(html: str, href: str) -> str:
+    for m in PRACTICE_LINK.finditer(html):
+        if m.group("href") in (href, "./" + href):
+            return html[: m.end()] + f'<span class="drill-count">（共 {total()} 题）</span>' + html[m.end():]
     return html
 
 

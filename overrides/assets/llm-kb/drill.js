@@ -143,7 +143,7 @@
     var exp = el("button", { type: "button", class: "md-button", id: "drill-export" }, "导出进度");
     var impLabel = el("label", { class: "md-button", for: "drill-import" }, "导入进度");
     var imp = el("input", { type: "file", id: "drill-import", accept: "application/json,.json", class: "drill-file" });
-    var sections = el("table", { class: "drill-sections" });
+    var sections = el("div", { class: "drill-sections" });  // a plain <table> inside, styled as the site's tables
     io.append(exp, impLabel, imp);
     app.append(stats, controls, card, io, sections);
 
@@ -205,7 +205,8 @@
           var b = el("b", { "data-count": x[0] }, String(x[2]));
           stats.append(x[1] + " ", b);
         });
-      sections.innerHTML = "<thead><tr><th>分区</th><th>到期</th><th>已掌握</th><th>题数</th></tr></thead>";
+      var table = el("table");
+      table.innerHTML = "<thead><tr><th>分区</th><th>到期</th><th>已掌握</th><th>题数</th></tr></thead>";
       var body = el("tbody");
       bank.sections.forEach(function (s) {
         var ids = bank.q.filter(function (q) { return q.s === s.id; }).map(function (q) { return q.id; });
@@ -214,7 +215,8 @@
           el("td", { "data-count": "learned" }, String(k.learned)), el("td", {}, String(k.total)));
         body.appendChild(tr);
       });
-      sections.appendChild(body);
+      table.appendChild(body);
+      sections.replaceChildren(table);
     }
     function next() {
       var st = load(), now = Date.now(), qs = inScope();
