@@ -123,7 +123,7 @@ def test_cheat_sheet_prints_to_a_few_a4_pages_with_nothing_cut_off(served, tmp_p
     url = served
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        page = browser.new_page(viewport={"width": 700, "height": 1000})  # ≈ A4 width inside the margins
+        page = browser.new_page(viewport={"width": 726, "height": 1000})  # ≈ A4 width inside the margins
         page.goto(f"{url}/drill/cheatsheet/architecture.html")
         page.wait_for_selector("html[data-ready]")
         page.emulate_media(media="print")

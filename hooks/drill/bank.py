@@ -30,7 +30,7 @@ def to_json(entries: list[Entry], sections: list[tuple[str, str]], practice_url:
     """The bank as JSON; ``sections``: (folder, title) in the order of the learning path.
 
     Each note is listed once (``notes``: [url, title, section, tags]) and its questions point at
-    it by index, which keeps the file about a third smaller than repeating them per question.
+    it by index, which keeps the file a quarter smaller than repeating them per question (136 vs 183 KiB).
     """
     counts = {s: sum(e.q.section == s for e in entries) for s, _ in sections}
     notes: dict[str, int] = {}

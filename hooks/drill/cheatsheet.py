@@ -15,17 +15,17 @@ from hooks.drill.bank import Entry
 from hooks.drill.links import rebase, relative
 
 CSS = """
-@page { size: A4; margin: 11mm 10mm 12mm; }
-html { font: 8.6pt/1.38 system-ui, "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; color: #111; }
+@page { size: A4; margin: 9mm 9mm 10mm; }
+html { font: 8.3pt/1.34 system-ui, "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; color: #111; }
 body { margin: 0 auto; padding: 0; }
 h1 { font-size: 13pt; margin: 0 0 .1em; }
 .meta { color: #555; margin: 0 0 .6em; }
 /* Two columns on A4: a section's 15-50 questions fit in 2-4 pages. */
 .sheet { column-count: 2; column-gap: 6mm; column-fill: balance; }
-h2 { font-size: 10pt; margin: .7em 0 .2em; padding-bottom: .1em; border-bottom: 1px solid #999; break-after: avoid; }
+h2 { font-size: 9.5pt; margin: .5em 0 .15em; padding-bottom: .1em; border-bottom: 1px solid #999; break-after: avoid; }
 h2:first-child { margin-top: 0; }
 h2 a { color: inherit; text-decoration: none; }
-.q { margin: .2em 0 .45em; break-inside: avoid; }
+.q { margin: .15em 0 .35em; break-inside: avoid; }
 .q > .t { font-weight: 600; }
 .q > .k { margin: .1em 0 0 .8em; }
 .q > .k p { margin: .05em 0; }
