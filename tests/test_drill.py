@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hooks import lint
 from hooks.drill import add_ids, checks, rendered
 from hooks.drill.links import rebase, relative
 from hooks.drill.questions import parse
@@ -74,6 +75,8 @@ def test_check_reports_missing_id_duplicate_and_missing_key():
     assert ("a/two.md", 9, "error", "duplicate question id ^q-scale-why (also a/one.md") in found
     assert any(p[0] == "a/two.md" and p[1] == 11 and "is not of the form" in p[3] for p in found)
     assert not any(p[0] == "a/two.md" and p[1] == 6 and "no answer key" in p[3] for p in found)
+    # make check (hooks/lint.py) reports them with the rest.
+    assert {p for p in checks.check(vault)} <= set(lint.lint(vault))
 
 
 def test_block_id_on_its_own_line_becomes_the_callouts_id():

@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-from hooks.drill.questions import HEADER, Question, parse
+from hooks.drill.questions import HEADER, parse
 
 IGNORED_DIRS = {".obsidian", "templates", ".trash"}
 
