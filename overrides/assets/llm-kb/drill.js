@@ -141,10 +141,13 @@
     var card = el("section", { class: "drill-card", tabindex: "-1", "aria-live": "polite" });
     var io = el("div", { class: "drill-io" });
     var exp = el("button", { type: "button", class: "md-button", id: "drill-export" }, "导出进度");
-    var impLabel = el("label", { class: "md-button", for: "drill-import" }, "导入进度");
+    // The file input sits inside its label: Tab reaches it, Enter opens the file dialog, and the
+    // label shows the focus ring (:focus-within).
+    var impLabel = el("label", { class: "md-button drill-import" }, "导入进度");
     var imp = el("input", { type: "file", id: "drill-import", accept: "application/json,.json", class: "drill-file" });
+    impLabel.appendChild(imp);
     var sections = el("div", { class: "drill-sections" });  // a plain <table> inside, styled as the site's tables
-    io.append(exp, impLabel, imp);
+    io.append(exp, impLabel);
     app.append(stats, controls, card, io, sections);
 
     var bank = null, current = null, revealed = false;
@@ -266,6 +269,7 @@
       card.querySelector(".drill-grades").hidden = false;
       card.querySelector(".drill-reveal").hidden = true;
       card.querySelector(".drill-grades button[data-grade='3']").focus({ preventScroll: true });
+      card.querySelector(".drill-grades").scrollIntoView({ block: "nearest" });  // on a phone the key can push them below
     }
     var busy = false;
     function answer(r) {
