@@ -26,6 +26,7 @@ ASSETS: list[str] = [
     "katex/dist/contrib/auto-render.min.js",
     "mermaid/dist/mermaid.min.js",
     "force-graph/dist/force-graph.min.js",
+    "ts-fsrs/dist/index.umd.js",  # FSRS scheduling for the practice page (hooks/drill, drill.js)
 ]
 # KaTeX's CSS names its fonts relatively (fonts/KaTeX_*.woff2); modern browsers take the woff2.
 FONT_GLOB = "katex/dist/fonts/*.woff2"

@@ -14,6 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from hooks import checks_tags
+from hooks.drill.checks import check as check_questions
 from hooks.examples.blocks import FENCE_OPEN, RUNNERS, parse_info
 from hooks.obsidian.callouts import HEADER as CALLOUT_HEADER
 from hooks.obsidian.callouts import TYPES as CALLOUT_TYPES
@@ -60,7 +61,7 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
 
 
 def lint(vault: VaultIndex, docs: Path | None = None) -> list[Problem]:
-    problems = list(vault.problems) + checks_tags.check(vault, docs)
+    problems = list(vault.problems) + checks_tags.check(vault, docs) + check_questions(vault)
     incoming: dict[str, int] = defaultdict(int)
     titles: dict[str, list[str]] = defaultdict(list)
     aliases: dict[str, list[str]] = defaultdict(list)

@@ -14,6 +14,8 @@
 5. ``on_env``      wikilink anchors checked against the ids every page really has; then the
                    site-wide outputs from what every page attached: the tag index, backlinks,
                    local graphs; ``on_post_build`` writes the graph data.
+   ``on_post_build`` also writes the drill outputs (hooks.drill.site): the question bank, the
+   Anki decks and the cheat sheets, from each page's rendered questions.
 6. search         ``on_post_page`` keeps each note's article for the search index, which
                    ``on_post_build`` builds with Pagefind (hooks.site.search; in the background
                    under ``serve``, see ``on_startup``).
@@ -30,6 +32,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from hooks import assets, incremental, state, timing
+from hooks.drill import site as drill
 from hooks.examples import blocks as example_blocks
 from hooks.examples import record as example_record
 from hooks.examples import runner as example_runner
@@ -45,6 +48,7 @@ from hooks.vault import NOTE_SUFFIX, VaultIndex
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     timing.begin_build()
     assets.require()
+    drill.configure(config)  # the practice script and style on every page
     state.markdown_config = (config.markdown_extensions, config.mdx_configs)
     return config
 
@@ -78,6 +82,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     assets.add_to(files, config)
     files.append(tag_pages.make_file(config))
     files.append(graph.make_file(config))
+    practice = files.get_file_from_path(drill.PRACTICE_PAGE)
+    drill.collect(vault, config.extra.get("section_order", []), practice.url if practice else None)
     return files
 
 
@@ -149,7 +155,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     if data.tags:
         page.meta["tags"] = list(data.tags)
         html = tag_pages.tag_list_html(data.tags, page) + html
-    return html
+    return drill.page_content(html, page.file.src_uri, page.url, data.title, data.tags)
 
 
 _git_history = git_meta.History()  # the docs tree's history, read in on_files
@@ -212,6 +218,9 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 def on_post_build(config: MkDocsConfig) -> None:
     graph.write(config.site_dir, state.current.pages, state.current.vault.notes)
+    timing.start("drill bank, decks, cheat sheets")
+    drill.write(config.site_dir, config.site_url, config.site_name, serving=incremental.serving)
+    timing.stop("drill bank, decks, cheat sheets")
     timing.start("search index")
     search.finish(state.current.vault)
     timing.stop("search index")

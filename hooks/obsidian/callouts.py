@@ -36,7 +36,7 @@ TYPES: dict[str, str] = {
 MATERIAL_CLASS = {"todo": "info"}
 
 QUOTE_LINE = re.compile(r"^[ ]{0,3}>[ ]?")
-HEADER = re.compile(r"^[ ]{0,3}>[ ]?\[!(?P<type>[^\]\s]+)\](?P<fold>[+-]?)(?:[ \t]+(?P<title>.*?))?[ \t]*$")
+HEADER = re.compile(r"^[ ]{0,3}>[ ]?\[!(?P<type>[^\]\s|]+)(?:\|(?P<meta>[^\]]*))?\](?P<fold>[+-]?)(?:[ \t]+(?P<title>.*?))?[ \t]*$")
 
 
 def classify(name: str) -> tuple[str, str]:
@@ -83,6 +83,8 @@ class CalloutProcessor(BlockProcessor):
             etree.SubElement(box, "p", {"class": "admonition-title"}).text = title
         if written_type.lower() != canonical:
             box.set("data-callout-alias", written_type.lower())
+        if header.group("meta"):  # Obsidian callout metadata: '> [!question|hot|hard]'
+            box.set("data-callout-metadata", header.group("meta").strip().lower())
         if any(line.strip() for line in body):
             self.parser.parseChunk(box, "\n".join(body))
 
