@@ -114,6 +114,10 @@ def cases(canary: Path, canary_dir: Path, port: int, cache: Path = Path("/c"), v
                 "    except OSError as exc:\n        print(target, exc)\n"
                 "print(stolen.decode())\nassert b'SECRET' in stolen or b'[core]' in stolen or '原样'.encode() in stolen, 'nothing stolen'",
                 "AssertionError: nothing stolen"),
+        Hostile("write-past-the-guard-rail", "import os\ntop = os.open('.', os.O_RDONLY)\nos.makedirs('a/b')\nos.chdir('a/b')\n"
+                "rel = os.path.relpath('/etc/planted', os.path.realpath('../..'))\n"
+                "os.write(os.open(rel, os.O_WRONLY | os.O_CREAT, dir_fd=top), b'x' * 2**20)",
+                "OSError: [Errno 30] Read-only file system: '../etc/planted'"),
         Hostile("read-outside-tmp", f"print(open({str(canary)!r}).read())",
                 f"FileNotFoundError: [Errno 2] No such file or directory: {str(canary)!r}"),
         Hostile("replace-realpath-then-write",
@@ -128,6 +132,10 @@ def cases(canary: Path, canary_dir: Path, port: int, cache: Path = Path("/c"), v
                 "PermissionError: examples may not start processes (_posixsubprocess.fork_exec)"),
         Hostile("fork-exec-leaves-a-process", FRESH_FORK_EXEC + f"start(['/bin/sleep', '{MARKER}'])",
                 f"left 1 process(es) running after it finished (they were killed): /bin/sleep {MARKER}"),
+        Hostile("plant-for-the-next-page", FRESH_FORK_EXEC
+                + "open('planted.py', 'w').write('value = 41')\n"
+                "start(['/bin/sh', '-c', 'while :; do echo value = 41 > planted.txt; done'])",
+                "left 1 process(es) running after it finished (they were killed): /bin/sh -c while :; do echo value"),
         Hostile("fork-exec-connects-to-loopback", FRESH_FORK_EXEC
                 + f"pid = start([sys.executable, '-c', 'import socket; socket.create_connection((\"127.0.0.1\", {port}), 5)'])\n"
                 "_, status = os.waitpid(pid, 0)\nassert status == 0, f'no connection (exit status {status >> 8})'",
@@ -207,7 +215,12 @@ class Run:
     victim_entry: Path
 
 
-VICTIM = "---\ntitle: 受害\n---\n\n```python exec=\"cpu\" id=\"victim\"\nvalue = 42\n```\n\n值为 `=value|42`。\n"
+# Runs after 危险.md in the same worker (the runner gives a worker several pages): it must find the
+# working folder empty and no other process, whatever the hostile page left.
+VICTIM = ("---\ntitle: 受害\n---\n\n```python exec=\"cpu\" id=\"victim\"\nimport os\n"
+          "assert os.listdir('.') == [], os.listdir('.')\n"
+          "others = [p for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getpid(), os.getppid())]\n"
+          "assert others == [], others\nvalue = 42\n```\n\n值为 `=value|42`。\n")
 
 
 @pytest.fixture(scope="module")
@@ -251,8 +264,10 @@ def test_the_strict_build_fails(run):
     assert run.result.returncode != 0
     assert "Traceback" not in run.result.stderr
     assert f"{len(run.blocks) + 1} ran, 0 cached, 0 skipped, {len(run.blocks)} failed" in run.result.stderr
-    # The OS sandbox ran them (LLM_KB_REQUIRE_SANDBOX=1 refuses the guard rail alone).
+    # The OS sandbox ran them (LLM_KB_REQUIRE_SANDBOX=1 refuses the guard rail alone), the victim's
+    # page in the same worker as the hostile one.
     assert "examples: sandbox: bubblewrap" in run.result.stderr
+    assert f"examples: running {len(run.blocks) + 1} blocks of 2 pages in 1 workers" in run.result.stderr
 
 
 @pytest.mark.parametrize("case", [c.id for c in cases(Path("/c"), Path("/d"), 9)])

@@ -55,7 +55,7 @@ def required() -> bool:
     return os.environ.get("LLM_KB_REQUIRE_SANDBOX", "") not in ("", "0")
 
 
-def _binds(cache_dir: Path, gpu: bool) -> list[str]:
+def _binds(cache_dir: Path) -> list[str]:
     args: list[str] = []
     for path in SYSTEM:
         if os.path.islink(path):
@@ -67,12 +67,13 @@ def _binds(cache_dir: Path, gpu: bool) -> list[str]:
             args += ["--ro-bind", path, path]
     # The interpreter's installation (pyenv, a hosted tool cache, a framework build) and the
     # virtual environment, wherever they live.
+    root = str(ROOT)
     prefixes = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable)))}
     args += ["--size", str(TMPFS_BYTES), "--tmpfs", WORKDIR]
     for prefix in sorted(prefixes):
-        if not any(prefix == s or prefix.startswith(s + "/") for s in SYSTEM):
+        covered = (*SYSTEM, root, *(p for p in prefixes if p != prefix))
+        if not any(prefix == s or prefix.startswith(s + "/") for s in covered):
             args += ["--ro-bind", prefix, prefix]
-    root = str(ROOT)
     args += ["--ro-bind", root, root]
     git = ROOT / ".git"  # a folder, or a file naming the main checkout's folder (a worktree)
     if git.is_dir():
@@ -83,20 +84,28 @@ def _binds(cache_dir: Path, gpu: bool) -> list[str]:
     if cache.startswith(root + "/"):
         os.makedirs(cache, exist_ok=True)
         args += ["--tmpfs", cache, "--remount-ro", cache]  # other pages' results: not even readable
-    if gpu:  # the CUDA driver's device files and what it reads about them
-        args += ["--ro-bind", "/sys", "/sys"]
-        for dev in sorted(Path("/dev").glob("nvidia*")):
-            args += ["--dev-bind", str(dev), str(dev)]
-        if os.path.isdir("/proc/driver/nvidia"):
-            args += ["--ro-bind", "/proc/driver/nvidia", "/proc/driver/nvidia"]
     return args
 
 
-def command(argv: list[str], cache_dir: Path, gpu: bool = False) -> list[str]:
-    """``argv`` (a command whose paths exist inside the sandbox) wrapped in bubblewrap."""
+def command(argv: list[str], cache_dir: Path, runner: str = "cpu") -> list[str]:
+    """``argv`` (a command whose paths exist inside the sandbox) wrapped in bubblewrap.
+
+    The ``gpu`` runner also gets the CUDA driver's device files (``/dev/nvidia*``, not the whole
+    ``/dev``: a worker started by root is owner of root's device files), and ``interpreter`` and
+    ``gpu`` a read-only /sys (what torch and the driver read about CPUs and devices); blocks of the
+    ``cpu`` runner get a minimal /dev and no /sys.
+    """
+    devices = ["--dev", "/dev"]
+    if runner == "gpu":
+        for dev in sorted(Path("/dev").glob("nvidia*")):
+            devices += ["--dev-bind", str(dev), str(dev)]
+    system = ["--ro-bind", "/sys", "/sys"] if runner != "cpu" and os.path.isdir("/sys") else []
     return ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
             "--die-with-parent", "--new-session", "--hostname", "llm-kb-example",
-            *_binds(cache_dir, gpu), "--proc", "/proc", "--dev", "/dev", "--chdir", WORKDIR, "--", *argv]
+            *_binds(cache_dir), "--proc", "/proc", *devices, *system,
+            # bubblewrap builds the new root (and /dev) on tmpfs: made read-only once everything is
+            # mounted, so the size-capped working folder is the only place a block can write.
+            "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", WORKDIR, "--", *argv]
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""Runs one page's blocks: a supervisor that imports NumPy once, and a forked child per group.
+"""Runs the blocks of a few pages: a supervisor that imports NumPy once, and a forked child per group.
 
 Started by :mod:`hooks.examples.runner` as ``python -m hooks.examples.worker`` inside bubblewrap
 (:mod:`hooks.examples.sandbox`), or, where there is none, as a plain process (the guard rail only).
@@ -13,7 +13,15 @@ folder, other processes' /proc, the repository's .git), runs the blocks and send
 The supervisor is what the blocks cannot reach: it holds each block's deadline (a block that ignores
 SIGTERM and SIGALRM and clears its own alarm is killed by SIGKILL at its timeout plus TIMEOUT_GRACE),
 caps what a child may send, kills whatever a block left running (inside the sandbox's PID namespace
-it sees every process), and empties the working folder between groups.
+it sees every process), and empties the working folder between groups. It is not dumpable, so a
+child cannot read its memory or its pipe to the runner through /proc.
+
+Pages that share a worker (the runner gives it a few, to pay for the interpreter once) are separated
+by that supervisor, not by the OS: one page's group runs only after every process of the previous
+group is dead and the only writable folder is empty (the sandbox's root is read-only). What one page
+can still do to another in the same worker is stop it (kill the supervisor): the others then fail
+loudly with "the worker crashed", never with a forged result. LLM_KB_EXAMPLE_PAGES_PER_WORKER=1 gives
+every page a sandbox of its own.
 
 The audit hook is a guard rail against accidents and the common ways of doing harm, not a sandbox:
 see "安全模型" in CONTRIBUTING.md for what the OS isolates and what only the guard rail does.
@@ -335,12 +343,18 @@ def _others(keep: set[int]) -> list[tuple[int, str]]:
 
 
 def _kill_leftovers(keep: set[int]) -> list[str]:
-    """Kill every process of the sandbox but ``keep``; what was found, for the report."""
-    found = _others(keep)
-    for pid, _ in found:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-    return [cmd for _, cmd in found]
+    """Kill every process of the sandbox but ``keep``, again until none is left (one that forks
+    while being killed); what was found first, for the report."""
+    first = found = _others(keep)
+    for _ in range(1000):
+        if not found:
+            break
+        for pid, _ in found:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.001)
+        found = _others(keep)
+    return [cmd for _, cmd in first]
 
 
 def _empty(folder: str) -> None:
@@ -439,9 +453,11 @@ def main() -> None:
     channel = job["channel"]  # the write end of the runner's pipe, passed to this process
     os.chdir(job["workdir"])
     # Nothing of this process is shared with a block before it runs: only NumPy's import (the cost
-    # every block would otherwise pay) is done once, here, then each group is a fork of this state.
-    with contextlib.suppress(ImportError):
-        import numpy  # noqa: F401
+    # every block would otherwise pay), for a page whose blocks use it, is done once, here; each group
+    # is then a fork of this state.
+    for name in job.get("preload", []):
+        with contextlib.suppress(ImportError):
+            __import__(name)
     # The supervisor's memory (and its pipe to the runner) is not readable through /proc by the children.
     with contextlib.suppress(Exception):
         import ctypes
