@@ -67,10 +67,12 @@ fuzz: setup
 
 # Benchmarks on generated vaults (print figures and ratios; never part of the tests): full build
 # against plain MkDocs + Material at 300/1,000/3,000 notes with stages, memory, search index and
-# page weight; then the serve reload after an edit. Results: docs/about/performance.md.
+# page weight; then the serve reload after an edit; then cold and warm builds of the real site (every
+# example run in its sandbox, then none). Results: docs/about/performance.md.
 bench: setup
 	$(PY) benchmarks/build_time.py --sizes 300 1000 3000 --runs 3 --variants full plain plain-nojieba
 	$(PY) benchmarks/serve_reload.py --size 1000 --edits 5
+	$(PY) benchmarks/cold_build.py --runs 3
 
 clean:
 	rm -rf site .cache .pytest_cache
