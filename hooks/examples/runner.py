@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from hooks.examples import cache, sandbox
 from hooks.examples.blocks import Block
-from hooks.examples.worker import IMAGE_CAP, IMAGE_TYPES, OUTPUT_CAP, TIMEOUT_GRACE
+from hooks.examples.worker import IMAGE_CAP, IMAGE_TYPES, MESSAGE_LIMIT, OUTPUT_CAP, TIMEOUT_GRACE
 
 log = logging.getLogger("mkdocs.plugins.llm_kb.examples")
 MEMORY_MB = int(os.environ.get("LLM_KB_EXAMPLE_MEMORY_MB", "4096"))
@@ -126,7 +126,9 @@ def limits(group: list[Block]) -> tuple[list[float], int]:
 # Pages one worker runs (one sandbox, one interpreter and NumPy import): 1 gives every page its own
 # sandbox; more amortise the start (about 0.3 s of CPU each) over several pages.
 PAGES_PER_WORKER = max(1, int(os.environ.get("LLM_KB_EXAMPLE_PAGES_PER_WORKER", "8")))
-RESULTS_LIMIT = 32 * 2**20  # bytes one worker may send back in total (every block's output and images)
+# Bytes one worker may send back in total (every block's output and images): its supervisor allows
+# a group MESSAGE_LIMIT, so more can only come from a worker that no longer does what it should.
+RESULTS_SLACK = 2**20
 LOG_TAIL = 2000  # characters of the worker's own stderr shown when it crashed
 IMAGE_MIMES = frozenset(IMAGE_TYPES.values())
 
@@ -216,7 +218,7 @@ def execute_groups(groups: list[list[Block]], runner: str) -> list[list[dict]]:
     """Run groups (of one or more pages) in one sandboxed worker; one checked result per block of each group.
 
     The worker sends its results over a pipe (never a file it could swap for a link), at most
-    RESULTS_LIMIT bytes in all; its stderr goes to an unnamed file of this process. Where bubblewrap
+    MESSAGE_LIMIT bytes a group in all; its stderr goes to an unnamed file of this process. Where bubblewrap
     works the worker runs inside it (hooks/examples/sandbox.py); otherwise in a private temporary
     folder with the guard rail only, or not at all when LLM_KB_REQUIRE_SANDBOX=1 refuses that.
     """
@@ -262,7 +264,8 @@ def _run_worker(groups: list[tuple[list[Block], tuple[list[float], int]]], runne
                 with contextlib.suppress(BrokenPipeError):
                     proc.stdin.write(json.dumps(job).encode("utf-8"))
                     proc.stdin.close()
-                problem = _receive(read_end, results, time.monotonic() + hard_limit, hard_limit)
+                problem = _receive(read_end, results, time.monotonic() + hard_limit, hard_limit,
+                                   MESSAGE_LIMIT * len(groups) + RESULTS_SLACK)
             finally:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(proc.pid, signal.SIGKILL)  # the sandbox (its PID namespace dies with it) or the worker
@@ -278,7 +281,7 @@ def _run_worker(groups: list[tuple[list[Block], tuple[list[float], int]]], runne
     return [[r if r is not None else {"status": "failed", "error": problem} for r in group] for group in results]
 
 
-def _receive(fd: int, results: list[list[dict | None]], deadline: float, hard_limit: float) -> str:
+def _receive(fd: int, results: list[list[dict | None]], deadline: float, hard_limit: float, cap: int) -> str:
     """Read the worker's result lines into ``results`` until it closes the pipe; a problem, or ''."""
     received, buffer = 0, b""
     with selectors.DefaultSelector() as selector:
@@ -293,8 +296,8 @@ def _receive(fd: int, results: list[list[dict | None]], deadline: float, hard_li
             if not data:
                 return ""
             received += len(data)
-            if received > RESULTS_LIMIT:
-                return f"the worker sent more than {RESULTS_LIMIT // 2**20} MB of results and was killed"
+            if received > cap:
+                return f"the worker sent more than {cap / 2**20:.0f} MB of results and was killed"
             buffer += data
             while b"\n" in buffer:
                 line, buffer = buffer.split(b"\n", 1)
