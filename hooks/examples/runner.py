@@ -349,11 +349,14 @@ def run_all(blocks_by_page: dict[str, list[Block]], gpu_record: dict | None = No
                 todo.setdefault((page, runner), []).append((group, keys))
     # A worker takes several pages (PAGES_PER_WORKER) of one runner: it pays for an interpreter and
     # NumPy once, and its supervisor separates the pages (see hooks/examples/worker.py).
+    # Without the OS sandbox nothing but the guard rail stands between pages that share a worker, so
+    # each page then gets its own.
+    per_worker = PAGES_PER_WORKER if todo and sandbox.probe().isolated else 1
     batches: list[tuple[str, list[tuple[list[Block], list[str]]]]] = []
     for kind in sorted({runner for _, runner in todo}):
         pages = [items for (_, runner), items in todo.items() if runner == kind]
-        for i in range(0, len(pages), PAGES_PER_WORKER):
-            batches.append((kind, [item for items in pages[i:i + PAGES_PER_WORKER] for item in items]))
+        for i in range(0, len(pages), per_worker):
+            batches.append((kind, [item for items in pages[i:i + per_worker] for item in items]))
     if todo:
         log.info(f"examples: running {sum(len(g) for items in todo.values() for g, _ in items)} blocks "
                  f"of {len(todo)} pages in {len(batches)} workers")
