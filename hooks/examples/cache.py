@@ -37,11 +37,12 @@ def environment() -> dict[str, str]:
     }
 
 
-def _imported_modules(code: str) -> set[str]:
+@lru_cache(maxsize=8192)  # a pure function of the code: parsed once per process (serve rebuilds)
+def _imported_modules(code: str) -> frozenset[str]:
     try:
         tree = ast.parse(code)
     except SyntaxError:
-        return set()
+        return frozenset()
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -49,7 +50,7 @@ def _imported_modules(code: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             names.update(f"{node.module}.{a.name}" for a in node.names)
-    return {n for n in names if n == PACKAGE or n.startswith(PACKAGE + ".")}
+    return frozenset(n for n in names if n == PACKAGE or n.startswith(PACKAGE + "."))
 
 
 def _module_file(name: str) -> Path | None:
