@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 NPM    := $(BIN)/npm
 
-.PHONY: setup serve build test check bench fuzz clean lock browser-deps torch-deps
+.PHONY: setup serve build test check bench fuzz clean lock browser-deps sandbox-deps torch-deps
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -41,15 +41,24 @@ browser-deps:
 	  echo "installing chromium and fonts-noto-cjk (apt)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# bubblewrap: the OS sandbox every example block runs in (hooks/examples/sandbox.py); installed only
+# when missing. Where it cannot be installed or run, builds fall back to the guard rail and say so.
+sandbox-deps:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  echo "installing bubblewrap (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }
+
 # In CI (CI=true) the optional torch/Triton tier is installed too, so the Triton softmax is checked
 # through Triton's interpreter on the CPU. Readers and contributors never need it.
 torch-deps: $(VENV)/.installed
 	@if [ -n "$$CI" ] || [ -n "$$LLM_KB_WITH_TORCH" ]; then \
 	  $(PY) -m pip install --quiet -r requirements-gpu.txt; fi
 
-test: setup browser-deps torch-deps
+# Under CI (CI=true) examples must run in the sandbox: LLM_KB_REQUIRE_SANDBOX=1 turns a missing or
+# broken bubblewrap into a failed build instead of a quiet fallback to the guard rail.
+test: setup browser-deps sandbox-deps torch-deps
 	$(PY) -m hooks.lint docs
-	$(PY) -m pytest
+	LLM_KB_REQUIRE_SANDBOX=$${LLM_KB_REQUIRE_SANDBOX:-$${CI:+1}} $(PY) -m pytest
 
 # The render fuzzer with the long Hypothesis profile (make test runs the bounded one); the
 # statistics it prints say how many examples each property ran.
@@ -58,10 +67,12 @@ fuzz: setup
 
 # Benchmarks on generated vaults (print figures and ratios; never part of the tests): full build
 # against plain MkDocs + Material at 300/1,000/3,000 notes with stages, memory, search index and
-# page weight; then the serve reload after an edit. Results: docs/about/performance.md.
+# page weight; then the serve reload after an edit; then cold and warm builds of the real site (every
+# example run in its sandbox, then none). Results: docs/about/performance.md.
 bench: setup
 	$(PY) benchmarks/build_time.py --sizes 300 1000 3000 --runs 3 --variants full plain plain-nojieba
 	$(PY) benchmarks/serve_reload.py --size 1000 --edits 5
+	$(PY) benchmarks/cold_build.py --runs 3
 
 clean:
 	rm -rf site .cache .pytest_cache

@@ -153,3 +153,87 @@ def test_rich_output_markdown_tables_and_images(tmp_path):
     assert [td.get_text() for td in table.select("tbody td")] == ["1", "2", "2", "4", "4", "8"]
     img = html.select_one("img.llm-kb-exec-image")
     assert img["alt"] == "bars.svg" and img["src"].startswith("data:image/svg+xml;base64,")
+
+
+def test_two_pages_with_the_same_block_do_not_share_a_result(tmp_path):
+    code = "import sys\nprint(sys._getframe().f_code.co_filename)\nraise ValueError('同一段代码')"
+    notes = {"index.md": HOME, "甲.md": "---\ntitle: 甲\n---\n\n" + fence(code), "乙.md": "---\ntitle: 乙\n---\n\n" + fence(code)}
+    result = build_vault(tmp_path, notes, strict=False)
+    assert stats(result.stderr) == {"ran": 2, "cached": 0, "skipped": 0, "failed": 2}
+    for page in ("甲", "乙"):
+        html = BeautifulSoup((tmp_path / f"site/{page}/index.html").read_text(encoding="utf-8"), "lxml")
+        assert f'File "docs/{page}.md", line 8' in html.select_one(".llm-kb-exec-error").get_text()
+        assert html.select_one(".llm-kb-exec-stdout").get_text().strip() == f"docs/{page}.md"
+
+
+def test_a_repository_module_imported_at_run_time_is_in_the_key(tmp_path):
+    # Imported by a name no static parser sees, from outside executable_examples.
+    probe = ROOT / "_llm_kb_test_runtime_probe.py"
+    probe.write_text("VALUE = 1\n", encoding="utf-8")
+    try:
+        code = "import importlib\nv = importlib.import_module('_llm_kb_test_' + 'runtime_probe').VALUE\nprint(v)"
+        notes = {"index.md": HOME, "甲.md": "---\ntitle: 甲\n---\n\n" + fence(code) + "\n" + fence("w = 2")}
+        assert stats(build_vault(tmp_path, notes).stderr) == {"ran": 2, "cached": 0, "skipped": 0, "failed": 0}
+        assert stats(build_vault(tmp_path, notes).stderr) == {"ran": 0, "cached": 2, "skipped": 0, "failed": 0}
+        probe.write_text("VALUE = 2\n", encoding="utf-8")
+        result = build_vault(tmp_path, notes)
+        assert stats(result.stderr) == {"ran": 1, "cached": 1, "skipped": 0, "failed": 0}
+        html = BeautifulSoup((tmp_path / "site/甲/index.html").read_text(encoding="utf-8"), "lxml")
+        assert html.select_one(".llm-kb-exec-stdout").get_text().strip() == "2"
+    finally:
+        probe.unlink()
+
+
+def test_a_cache_entry_is_checked_against_its_key_page_and_modules(tmp_path):
+    import json
+
+    from hooks.examples import cache
+
+    notes = {"index.md": HOME, "甲.md": "---\ntitle: 甲\n---\n\n" + fence("value = 1") + "\n值 `=value|1`\n",
+             "乙.md": "---\ntitle: 乙\n---\n\n" + fence("value = 2") + "\n值 `=value|2`\n"}
+    assert build_vault(tmp_path, notes).returncode == 0
+    keys = {p: cache.result_key(collect(p, notes[p])[0], [], "cpu") for p in ("甲.md", "乙.md")}
+    entries = {p: tmp_path / "cache" / f"{k}.json" for p, k in keys.items()}
+    first = json.loads(entries["甲.md"].read_text(encoding="utf-8"))
+    assert (first["key"], first["page"], first["index"], first["line"]) == (keys["甲.md"], "甲.md", 0, 5)
+    assert "hooks/examples/worker.py" in first["modules"]
+    # 甲's entry copied over 乙's: it names another key and page, so 乙 runs again and keeps its value.
+    entries["乙.md"].write_text(entries["甲.md"].read_text(encoding="utf-8"), encoding="utf-8")
+    # 甲's own entry with a module digest that no longer matches the file: run again.
+    first["modules"]["hooks/examples/worker.py"] = "0" * 64
+    entries["甲.md"].write_text(json.dumps(first), encoding="utf-8")
+    result = build_vault(tmp_path, notes)
+    assert result.returncode == 0, result.stderr
+    assert stats(result.stderr) == {"ran": 2, "cached": 0, "skipped": 0, "failed": 0}
+    html = BeautifulSoup((tmp_path / "site/乙/index.html").read_text(encoding="utf-8"), "lxml")
+    assert html.select_one(".llm-kb-value").get_text() == "2"
+
+
+def test_without_the_sandbox_the_guard_rail_runs_blocks_or_ci_refuses(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    outside = tmp_path / "escaped.txt"
+    note = "---\ntitle: 甲\n---\n\n" + fence("x = 1\nprint(x)") + "\n" + fence(f"open({str(outside)!r}, 'w').write('x')")
+    env = {"LLM_KB_SANDBOX": "off", "LLM_KB_REQUIRE_SANDBOX": "", "TMPDIR": str(scratch)}
+    result = build_vault(tmp_path, {"index.md": HOME, "甲.md": note}, strict=False, env=env)
+    assert "examples: sandbox: LLM_KB_SANDBOX=off: examples run with the audit-hook guard rail only" in result.stderr
+    html = BeautifulSoup((tmp_path / "site/甲/index.html").read_text(encoding="utf-8"), "lxml")
+    assert [b["data-exec-status"] for b in html.select(".llm-kb-exec")] == ["passed", "failed"]
+    assert "only write inside their temporary folder" in html.select(".llm-kb-exec")[1].get_text()
+    assert not outside.exists() and list(scratch.iterdir()) == []  # the worker's folder is removed
+    result = build_vault(tmp_path / "ci", {"index.md": HOME, "甲.md": note}, env={**env, "LLM_KB_REQUIRE_SANDBOX": "1"})
+    assert result.returncode != 0
+    assert "LLM_KB_REQUIRE_SANDBOX=1 refuses to run examples without the sandbox" in result.stderr
+    assert "docs/甲.md:5: example 'block-1' failed on cpu:\nnot run: LLM_KB_REQUIRE_SANDBOX=1" in result.stderr
+
+
+def test_a_failed_build_leaves_no_temporary_folder(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    note = "---\ntitle: 甲\n---\n\n" + fence("raise SystemExit(3)")
+    result = build_vault(tmp_path, {"index.md": HOME, "甲.md": note}, env={"TMPDIR": str(scratch)})
+    assert result.returncode != 0 and "docs/甲.md:5: example 'block-1' failed" in result.stderr
+    # A configuration error raised after the build began (the search's on_pre_build).
+    result = build_vault(tmp_path, {"index.md": HOME}, env={"TMPDIR": str(scratch)}, extra={"search_shard_pages": 0})
+    assert result.returncode != 0 and "search_shard_pages must be a whole number" in result.stderr
+    assert list(scratch.iterdir()) == []

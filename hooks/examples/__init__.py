@@ -2,9 +2,12 @@
 
 Flow (once per build, before any page renders):
     blocks.collect   find every ```python exec="…"``` block of every published note (file, line, options)
-    cache.key        hash of code (+ earlier blocks of its session), options, imported
-                     executable_examples sources, Python/NumPy/torch/Triton versions, device
-    runner.run_all   run what the cache lacks in sandboxed worker processes, pages in parallel
+    cache.result_key hash of code (+ earlier blocks of its session), options, imported
+                     executable_examples sources, Python/NumPy/torch/Triton versions, device,
+                     page and position; an entry also lists the repository modules the block
+                     imported at run time, checked when it is read
+    runner.run_all   run what the cache lacks: workers of a few pages each, in parallel, each in
+                     a bubblewrap sandbox (sandbox.py) forking a child per group (worker.py)
 Then, while pages render:
     fence.format     shows code, output and a status badge (data-exec-status / data-exec-runner)
     bindings         `=name|40.0 GB` in prose shows a computed value and fails on a mismatch

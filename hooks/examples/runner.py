@@ -1,4 +1,4 @@
-"""Running the blocks a build needs: cache lookups, then sandboxed workers, pages in parallel."""
+"""Running the blocks a build needs: cache lookups, then sandboxed workers (a few pages each) in parallel."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import datetime as dt
 import json
 import logging
 import os
+import re
+import selectors
 import shutil
 import signal
 import subprocess
@@ -16,9 +18,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
-from hooks.examples import cache
+from hooks.examples import cache, sandbox
 from hooks.examples.blocks import Block
-from hooks.examples.worker import FILE_SIZE_LIMIT
+from hooks.examples.worker import IMAGE_CAP, IMAGE_TYPES, MESSAGE_LIMIT, OUTPUT_CAP, TIMEOUT_GRACE
 
 log = logging.getLogger("mkdocs.plugins.llm_kb.examples")
 MEMORY_MB = int(os.environ.get("LLM_KB_EXAMPLE_MEMORY_MB", "4096"))
@@ -93,8 +95,8 @@ def _groups(blocks: list[Block]) -> list[list[Block]]:
 
 MAX_TIMEOUT = float(os.environ.get("LLM_KB_EXAMPLE_MAX_TIMEOUT", "600"))
 # Seconds for the worker's start and its results beyond the blocks' time limits: the last resort.
-# The worker stops a block itself 2 s after its limit (watchdog), and a loop in C code by its CPU
-# limit; this must come later even on a loaded machine, where CPU seconds take longer than wall ones.
+# The worker's supervisor kills a block TIMEOUT_GRACE s after its limit, and a loop in C code dies
+# at its CPU limit; this must come later even on a loaded machine, where CPU seconds take longer.
 WORKER_GRACE = 30
 
 
@@ -121,120 +123,210 @@ def limits(group: list[Block]) -> tuple[list[float], int]:
     return timeouts, max(1, min(memory, MEMORY_MB))
 
 
-def _stop_group(proc: subprocess.Popen) -> None:
-    """Kill whatever is left in the worker's process group, then reap the worker.
+# Pages one worker runs (one sandbox, one interpreter and NumPy import): 1 gives every page its own
+# sandbox; more amortise the start (about 0.3 s of CPU each) over several pages.
+PAGES_PER_WORKER = max(1, int(os.environ.get("LLM_KB_EXAMPLE_PAGES_PER_WORKER", "8")))
+# Bytes one worker may send back in total (every block's output and images): its supervisor allows
+# a group MESSAGE_LIMIT, so more can only come from a worker that no longer does what it should.
+RESULTS_SLACK = 2**20
+LOG_TAIL = 2000  # characters of the worker's own stderr shown when it crashed
+IMAGE_MIMES = frozenset(IMAGE_TYPES.values())
 
-    Called while the worker is still unreaped (running or a zombie), so its group id cannot have
-    been reused by an unrelated process.
+
+def _text(value, cap: int) -> str:
+    return value[:cap] if isinstance(value, str) else ""
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and abs(value) != float("inf")
+
+
+def checked(message: dict) -> dict:
+    """A block's result as the worker sent it, reduced to what the page may show: a known status,
+    capped text, finite numbers under identifier names, images of the known types. The worker ran a
+    note's code, so nothing it sends is trusted."""
+    status = message.get("status")
+    images = []
+    for image in message.get("images") if isinstance(message.get("images"), list) else []:
+        if (isinstance(image, dict) and image.get("mime") in IMAGE_MIMES and isinstance(image.get("data"), str)
+                and len(image["data"]) <= IMAGE_CAP * 4 // 3 + 4 and re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", image["data"])):
+            images.append({"name": os.path.basename(_text(image.get("name"), 200)), "mime": image["mime"],
+                           "data": image["data"]})
+    exports = message.get("exports") if isinstance(message.get("exports"), dict) else {}
+    return {
+        "status": status if status in ("passed", "failed") else "failed",
+        "stdout": _text(message.get("stdout"), OUTPUT_CAP + 200),
+        "error": _text(message.get("error"), 20_000) or ("" if status in ("passed", "failed") else
+                                                         "the worker sent a malformed result"),
+        "exports": {k: v for k, v in exports.items() if isinstance(k, str) and k.isidentifier() and _number(v)},
+        "images": images,
+        "seconds": message["seconds"] if _number(message.get("seconds")) and message["seconds"] >= 0 else 0.0,
+        "modules": [m for m in message.get("modules", []) if isinstance(m, str)][:1000]
+        if isinstance(message.get("modules"), list) else [],
+    }
+
+
+def _log_tail(log) -> str:
+    log.seek(0, os.SEEK_END)
+    log.seek(max(0, log.tell() - LOG_TAIL))
+    return log.read().decode("utf-8", "replace").strip()
+
+
+def _job(groups: list[list[Block]], runner: str, workdir: str, isolated: bool, channel: int) -> dict:
+    return {
+        "workdir": workdir,
+        "isolated": isolated,
+        "channel": channel,
+        "allow_subprocess": runner == "gpu",  # CUDA toolchains spawn compilers
+        "allow_native": runner != "cpu",  # torch and Triton look up native symbols through ctypes
+        "repo": str(cache.ROOT),
+        # Imported once by the worker before it forks a child per group: NumPy where a block (or a
+        # repository module it may import) uses it; a page of plain arithmetic does not pay for it.
+        "preload": ["numpy"] if runner != "cpu" or any(
+            "numpy" in b.code or "executable_examples" in b.code for group, _ in groups for b in group) else [],
+        "groups": [{"session": bool(group[0].session), "memory_mb": memory,
+                    "blocks": [{"code": b.code, "line": b.line, "filename": f"docs/{b.page}", "timeout": t}
+                               for b, t in zip(group, timeouts)]}
+                   for group, (timeouts, memory) in groups],
+    }
+
+
+def _environment(runner: str, workdir: str, isolated: bool) -> dict[str, str]:
+    # Inside the sandbox only the system's folders exist: a PATH naming the build's own is no use there.
+    path = f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin" if isolated else os.environ.get("PATH", "/usr/bin:/bin")
+    env = {
+        "PATH": path,
+        "HOME": workdir,
+        "TMPDIR": workdir,
+        "PYTHONPATH": str(cache.ROOT),
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "LANG": "C.UTF-8",
+    }
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # keep old-OpenBLAS workarounds
+        if name in os.environ:
+            env[name] = os.environ[name]
+    if runner == "interpreter":
+        env["TRITON_INTERPRET"] = "1"
+    return env
+
+
+def execute_groups(groups: list[list[Block]], runner: str) -> list[list[dict]]:
+    """Run groups (of one or more pages) in one sandboxed worker; one checked result per block of each group.
+
+    The worker sends its results over a pipe (never a file it could swap for a link), at most
+    MESSAGE_LIMIT bytes a group in all; its stderr goes to an unnamed file of this process. Where bubblewrap
+    works the worker runs inside it (hooks/examples/sandbox.py); otherwise in a private temporary
+    folder with the guard rail only, or not at all when LLM_KB_REQUIRE_SANDBOX=1 refuses that.
     """
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    out: list[list[dict] | None] = [None] * len(groups)
+    runnable = []
+    for i, group in enumerate(groups):
+        try:
+            runnable.append((i, group, limits(group)))
+        except ValueError as exc:
+            out[i] = [{"status": "failed", "error": str(exc)} for _ in group]
+    status = sandbox.announce()
+    if status.refused:
+        for i, group, _ in runnable:
+            out[i] = [{"status": "failed", "error": "not run: LLM_KB_REQUIRE_SANDBOX=1 and the sandbox is "
+                       f"unavailable ({status.detail.split(': examples run')[0]})"} for _ in group]
+        runnable = []
+    if runnable:
+        for i, raw in zip([i for i, _, _ in runnable], _run_worker([(g, lim) for _, g, lim in runnable], runner, status.isolated)):
+            out[i] = raw
+    return [[checked(r) for r in raw] for raw in out]
 
 
-def _wait_unreaped(proc: subprocess.Popen, seconds: float) -> bool:
-    """Wait for the worker to exit without reaping it; False when it is still running after ``seconds``."""
-    deadline, pause = time.monotonic() + seconds, 0.001
-    while time.monotonic() < deadline:
-        if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-            return True
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
-    return False
+def _run_worker(groups: list[tuple[list[Block], tuple[list[float], int]]], runner: str, isolated: bool) -> list[list[dict]]:
+    results: list[list[dict | None]] = [[None] * len(g) for g, _ in groups]
+    workdir = sandbox.WORKDIR if isolated else tempfile.mkdtemp(prefix="llm-kb-example-")
+    read_end, write_end = os.pipe()
+    hard_limit = sum(sum(t) + TIMEOUT_GRACE * len(t) for _, (t, _) in groups) + WORKER_GRACE
+    problem = ""
+    try:
+        job = _job(groups, runner, workdir, isolated, write_end)
+        argv = [sys.executable, "-m", "hooks.examples.worker"]
+        if isolated:
+            argv = sandbox.command(argv, cache.CACHE_DIR, runner)
+        with tempfile.TemporaryFile() as log:
+            # Output the worker writes around its capture (os.write(1, …)) goes to this unnamed file,
+            # which it cannot grow past RLIMIT_FSIZE, never into this process's memory.
+            proc = subprocess.Popen(argv, env=_environment(runner, workdir, isolated), cwd=workdir if not isolated else None,
+                                    stdin=subprocess.PIPE, stdout=log, stderr=log, pass_fds=(write_end,),
+                                    start_new_session=True)
+            os.close(write_end)
+            write_end = -1
+            try:
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.write(json.dumps(job).encode("utf-8"))
+                    proc.stdin.close()
+                problem = _receive(read_end, results, time.monotonic() + hard_limit, hard_limit,
+                                   MESSAGE_LIMIT * len(groups) + RESULTS_SLACK)
+            finally:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # the sandbox (its PID namespace dies with it) or the worker
+                proc.wait()
+            if any(r is None for group in results for r in group):
+                problem = problem or f"the worker crashed: {_log_tail(log) or f'exit status {proc.returncode}'}"
+    finally:
+        for fd in (read_end, write_end):
+            if fd >= 0:
+                os.close(fd)
+        if not isolated:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return [[r if r is not None else {"status": "failed", "error": problem} for r in group] for group in results]
 
 
-def _crash_reason(returncode: int, log_path: str) -> str:
-    with open(log_path, "rb") as f:
-        f.seek(max(0, os.path.getsize(log_path) - 2000))
-        reason = f.read().decode("utf-8", "replace")
-    if returncode < 0:
-        why = {signal.SIGXCPU: "used more CPU time than its time limit allows",
-               signal.SIGXFSZ: f"wrote a file larger than {FILE_SIZE_LIMIT // 2**20} MB",
-               signal.SIGKILL: "memory or process limit?"}.get(-returncode, "")
-        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
-        return f"killed by {name}" + (f" ({why})" if why else "") + (f"\n{reason}" if reason else "")
-    return reason or f"exit status {returncode}"
+def _receive(fd: int, results: list[list[dict | None]], deadline: float, hard_limit: float, cap: int) -> str:
+    """Read the worker's result lines into ``results`` until it closes the pipe; a problem, or ''."""
+    received, buffer = 0, b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return f"the worker did not finish within {hard_limit:g} s and was killed"
+            if not selector.select(left):
+                continue
+            data = os.read(fd, 1 << 16)
+            if not data:
+                return ""
+            received += len(data)
+            if received > cap:
+                return f"the worker sent more than {cap / 2**20:.0f} MB of results and was killed"
+            buffer += data
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                try:
+                    message = json.loads(line)
+                    g, j = message["group"], message["result"]
+                    if results[g][j] is None:
+                        results[g][j] = message
+                except (ValueError, KeyError, TypeError, IndexError):
+                    return "the worker sent a malformed result and was killed"
 
 
 def execute(group: list[Block], runner: str) -> list[dict]:
-    """Run one group in a fresh sandboxed interpreter; return one raw result per block."""
-    try:
-        timeouts, memory_mb = limits(group)
-    except ValueError as exc:
-        return [{"status": "failed", "error": str(exc)} for _ in group]
-    tmpdir = tempfile.mkdtemp(prefix="llm-kb-example-")
-    try:
-        job = {
-            "session": bool(group[0].session),
-            "tmpdir": tmpdir,
-            "memory_mb": memory_mb,
-            "allow_subprocess": runner == "gpu",  # CUDA toolchains spawn compilers
-            "allow_native": runner != "cpu",  # torch and Triton look up native symbols through ctypes
-            "repo": str(cache.ROOT),
-            "blocks": [{"code": b.code, "line": b.line, "filename": f"docs/{b.page}", "timeout": t}
-                       for b, t in zip(group, timeouts)],
-        }
-        job_path = os.path.join(tmpdir, "job.json")
-        with open(job_path, "w", encoding="utf-8") as f:
-            json.dump(job, f)
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": tmpdir,
-            "TMPDIR": tmpdir,
-            "PYTHONPATH": str(cache.ROOT),
-            "PYTHONHASHSEED": "0",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "OMP_NUM_THREADS": "1",
-            "OPENBLAS_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "LANG": "C.UTF-8",
-        }
-        for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # keep old-OpenBLAS workarounds
-            if name in os.environ:
-                env[name] = os.environ[name]
-        if runner == "interpreter":
-            env["TRITON_INTERPRET"] = "1"
-        hard_limit = sum(timeouts) + WORKER_GRACE
-        log_path = os.path.join(tmpdir, "worker.log")
-        # Output the worker writes around its capture (os.write(1, …)) goes to a file it cannot grow
-        # past RLIMIT_FSIZE, never into this process's memory (a pipe read here would hold all of it).
-        with open(log_path, "wb") as log_file:
-            proc = subprocess.Popen([sys.executable, "-m", "hooks.examples.worker", job_path], env=env, cwd=tmpdir,
-                                    stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
-                                    start_new_session=True)
-        finished = False
-        try:
-            finished = _wait_unreaped(proc, hard_limit)
-        finally:
-            _stop_group(proc)  # also what a block left behind (the GPU runner may start processes)
-        if not finished:
-            return [{"status": "failed", "error": f"the worker did not finish within {hard_limit:g} s and was killed"}
-                    for _ in group]
-        try:
-            with open(job_path + ".out", encoding="utf-8") as f:
-                results = json.load(f)
-            if len(results) == len(group):
-                return results
-        except (OSError, ValueError):
-            pass
-        return [{"status": "failed", "error": f"the worker crashed: {_crash_reason(proc.returncode, log_path)}"}
-                for _ in group]
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
+    """Run one group alone (the GPU record does this); one checked result per block."""
+    return execute_groups([group], runner)[0]
 
 
 def run_all(blocks_by_page: dict[str, list[Block]], gpu_record: dict | None = None,
             jobs: int | None = None) -> tuple[dict[tuple[str, int], Result], Stats]:
-    """Results for every block, keyed by (page, index). Runs only what the cache lacks."""
+    """Results for every block, keyed by (page, index). Runs only what the cache lacks: the groups that
+    missed, a few pages per sandboxed worker, workers in parallel."""
     device = gpu_device()
     stats, results = Stats(), {}
-    todo: list[tuple[list[Block], list[str], str]] = []
+    todo: dict[tuple[str, str], list[tuple[list[Block], list[str]]]] = {}
     started = time.perf_counter()
+    fields = set(Result.__dataclass_fields__) - {"cached"}
     for page, blocks in blocks_by_page.items():
         for group in _groups(blocks):
             runner = runner_for(group[0], device)
-            keys = [cache.key(b, group[:i], device if runner == "gpu" else runner or "none")
-                    for i, b in enumerate(group)]
             if runner is None:
                 for i, b in enumerate(group):
                     frozen = (gpu_record or {}).get(f"{b.page}#{b.block_id}")
@@ -247,32 +339,47 @@ def run_all(blocks_by_page: dict[str, list[Block]], gpu_record: dict | None = No
                                                           error="stale GPU record: the code changed since" if frozen else "")
                     stats.skipped += 1
                 continue
-            hits = [cache.load(k) for k in keys]
+            keys = [cache.result_key(b, group[:i], device if runner == "gpu" else runner) for i, b in enumerate(group)]
+            hits = [cache.load(k, b) for k, b in zip(keys, group)]
             if all(hits):
                 for b, hit in zip(group, hits):
-                    results[(page, b.index)] = Result(**{**hit, "cached": True})
+                    results[(page, b.index)] = Result(**{k: v for k, v in hit.items() if k in fields}, cached=True)
                 stats.cached += len(group)
             else:
-                todo.append((group, keys, runner))
+                todo.setdefault((page, runner), []).append((group, keys))
+    # A worker takes several pages (PAGES_PER_WORKER) of one runner: it pays for an interpreter and
+    # NumPy once, and its supervisor separates the pages (see hooks/examples/worker.py).
+    # Without the OS sandbox nothing but the guard rail stands between pages that share a worker, so
+    # each page then gets its own.
+    per_worker = PAGES_PER_WORKER if todo and sandbox.probe().isolated else 1
+    batches: list[tuple[str, list[tuple[list[Block], list[str]]]]] = []
+    for kind in sorted({runner for _, runner in todo}):
+        pages = [items for (_, runner), items in todo.items() if runner == kind]
+        for i in range(0, len(pages), per_worker):
+            batches.append((kind, [item for items in pages[i:i + per_worker] for item in items]))
     if todo:
-        log.info(f"examples: running {sum(len(g) for g, _, _ in todo)} blocks in {len(todo)} workers")
+        log.info(f"examples: running {sum(len(g) for items in todo.values() for g, _ in items)} blocks "
+                 f"of {len(todo)} pages in {len(batches)} workers")
     today = dt.date.today().isoformat()
     done = 0
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
-        futures = {pool.submit(execute, group, runner): (group, keys, runner) for group, keys, runner in todo}
+        futures = {pool.submit(execute_groups, [g for g, _ in items], runner): (items, runner)
+                   for runner, items in batches}
         for future in as_completed(futures):
-            group, keys, runner = futures[future]
-            for b, k, raw in zip(group, keys, future.result()):
-                env = {**cache.environment(), "device": gpu_device() if runner == "gpu" else "cpu"}
-                result = Result(raw.get("status", "failed"), runner, raw.get("stdout", ""), raw.get("error", ""),
-                                raw.get("exports", {}), raw.get("images", []), raw.get("seconds", 0.0), env, today)
-                results[(b.page, b.index)] = result
-                stats.ran += 1
-                if result.status == "passed":
-                    cache.store(k, {k2: v for k2, v in result.__dict__.items() if k2 != "cached"})
+            items, runner = futures[future]
+            env = {**cache.environment(), "device": gpu_device() if runner == "gpu" else "cpu"}
+            for (group, keys), raws in zip(items, future.result()):
+                for b, k, raw in zip(group, keys, raws):
+                    result = Result(raw["status"], runner, raw["stdout"], raw["error"], raw["exports"], raw["images"],
+                                    raw["seconds"], env, today)
+                    results[(b.page, b.index)] = result
+                    stats.ran += 1
+                    if result.status == "passed":
+                        cache.store(k, b, {k2: v for k2, v in result.__dict__.items() if k2 != "cached"},
+                                    cache.repository_modules(raw["modules"]))
             done += 1
-            if len(todo) > 20 and done % 20 == 0:
-                log.info(f"examples: {done}/{len(todo)} workers done")
+            if len(batches) > 20 and done % 20 == 0:
+                log.info(f"examples: {done}/{len(batches)} workers done")
     stats.failed = sum(1 for r in results.values() if r.status == "failed")
     stats.seconds = time.perf_counter() - started
     return results, stats

@@ -310,10 +310,13 @@ def startup(command: str) -> None:
 
 
 def shutdown() -> None:
-    global _background, _serve_raw
+    global _background, _serve_raw, _snapshot
     if _background is not None:
         _background.stop()
         _background = None
+    if _snapshot is not None:  # a build that failed between on_pre_build and on_post_build
+        shutil.rmtree(_snapshot.raw, ignore_errors=True)
+        _snapshot = None
     if _serve_raw is not None:
         shutil.rmtree(_serve_raw, ignore_errors=True)
         _serve_raw = None
@@ -322,13 +325,13 @@ def shutdown() -> None:
 def begin(site_dir: str, language: str, use_directory_urls: bool = True, shard_pages: int = SHARD_PAGES) -> None:
     """``on_pre_build``: a new build, an empty snapshot."""
     global _snapshot, _serve_raw
+    if not isinstance(shard_pages, int) or isinstance(shard_pages, bool) or shard_pages < 1:
+        raise PluginError(f"mkdocs.yml: extra.search_shard_pages must be a whole number ≥ 1, not {shard_pages!r}")
     if _serving:
         _serve_raw = _serve_raw or Path(tempfile.mkdtemp(prefix="llm-kb-search-raw-"))
         raw = _serve_raw
     else:
         raw = Path(tempfile.mkdtemp(prefix="llm-kb-search-raw-"))
-    if not isinstance(shard_pages, int) or isinstance(shard_pages, bool) or shard_pages < 1:
-        raise PluginError(f"mkdocs.yml: extra.search_shard_pages must be a whole number ≥ 1, not {shard_pages!r}")
     _snapshot = Snapshot(site_dir, language, raw, use_directory_urls, shard_pages)
 
 
