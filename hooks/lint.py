@@ -83,7 +83,7 @@ def lint(vault: VaultIndex) -> list[Problem]:
                 lang, options = parse_info(m.group("info"))
                 if "exec" in options and options["exec"] not in RUNNERS:
                     problems.append(Problem(path, i, f"exec=\"{options['exec']}\" is not a runner",
-                                            f"write exec=\"{RUNNERS[0]}\" or exec=\"{RUNNERS[1]}\""))
+                                            "write " + " or ".join(f'exec="{r}"' for r in RUNNERS)))
                 elif lang in ("python", "py") and any(k in options for k in ("session", "timeout")) and "exec" not in options:
                     problems.append(Problem(path, i, "block has example options but no exec runner",
                                             'add exec="cpu" (or exec="gpu")'))
