@@ -112,3 +112,45 @@ def kv_cache_tensor_bytes(cache: Any) -> int:
     for layer in getattr(cache, "layers", []):
         tensors += [getattr(layer, "keys", None), getattr(layer, "values", None)]
     return tensor_bytes(t for t in tensors if t is not None)
+
+
+def transformer_layer(h: int, a: int, dropout: float = 0.1) -> "torch.nn.Module":
+    """The GPT-style layer of Korthikanti et al. (2022): pre-LayerNorm, fused QKV, softmax and
+    dropout on the attention scores, output projection, residual dropouts, a 4h GeLU MLP.
+
+    ``layer(x, recompute)`` with ``x`` of shape ``(s, b, h)``; ``recompute``: ``"none"``,
+    ``"selective"`` (the attention core — QKᵀ, softmax, dropout, ·V — recomputed in backward) or
+    ``"full"`` (the whole layer recomputed: only its input is kept). Checkpoints use the reentrant
+    variant, which saves its inputs through autograd, so saved-tensor hooks see them.
+    """
+    import torch
+    import torch.nn.functional as F
+    from torch.utils.checkpoint import checkpoint
+
+    class Layer(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ln1, self.ln2 = torch.nn.LayerNorm(h), torch.nn.LayerNorm(h)
+            self.qkv, self.proj = torch.nn.Linear(h, 3 * h), torch.nn.Linear(h, h)
+            self.fc1, self.fc2 = torch.nn.Linear(h, 4 * h), torch.nn.Linear(4 * h, h)
+
+        def core(self, q, k, v):
+            s, b, _ = q.shape
+            q, k, v = (t.reshape(s, b * a, h // a).transpose(0, 1) for t in (q, k, v))
+            scores = torch.softmax(torch.bmm(q, k.transpose(1, 2)), dim=-1)
+            scores = F.dropout(scores, dropout, training=self.training)
+            return torch.bmm(scores, v).transpose(0, 1).reshape(s, b, h)
+
+        def body(self, x, selective=False):
+            q, k, v = self.qkv(self.ln1(x)).chunk(3, dim=-1)
+            q = q * (h // a) ** -0.5
+            ctx = checkpoint(self.core, q, k, v, use_reentrant=True) if selective else self.core(q, k, v)
+            x = x + F.dropout(self.proj(ctx), dropout, training=self.training)
+            return x + F.dropout(self.fc2(F.gelu(self.fc1(self.ln2(x)))), dropout, training=self.training)
+
+        def forward(self, x, recompute: str = "none"):
+            if recompute == "full":
+                return checkpoint(self.body, x, use_reentrant=True)
+            return self.body(x, selective=recompute == "selective")
+
+    return Layer()
