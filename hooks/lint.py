@@ -13,6 +13,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from hooks import checks_numbers
 from hooks.examples.blocks import FENCE_OPEN, RUNNERS, parse_info
 from hooks.obsidian.callouts import HEADER as CALLOUT_HEADER
 from hooks.obsidian.callouts import TYPES as CALLOUT_TYPES
@@ -124,6 +125,7 @@ def lint(vault: VaultIndex) -> list[Problem]:
         if note.published and not incoming[path] and path.rsplit("/", 1)[-1] != "index.md":
             problems.append(Problem(path, 0, "orphan note: no other note links to it",
                                     "link it from its section's index.md", "warning"))
+    problems += checks_numbers.check(vault)  # numbers typed by hand where a block computes them
     return sorted(problems, key=lambda p: (p.path, p.line, p.message))
 
 
