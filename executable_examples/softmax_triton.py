@@ -1,4 +1,18 @@
-"""Triton 行级 softmax / A row-wise softmax kernel in Triton.
+"""Triton softmax 家族 / Row-wise softmax kernels in Triton: naive, stable, fused, online.
+
+Four kernels, one program per row, each computing in FP32 whatever the input dtype (FP32, FP16,
+BF16): the row is converted to FP32 right after the load and the result back to the output's
+dtype at the store, so ``exp`` and the row sum never run in 16 bits (``tl.exp`` has no FP16/BF16
+version, and a 16-bit sum of thousands of terms would lose digits).
+
+* ``naive``: ``exp(x) / sum(exp(x))`` without subtracting the max: overflows for x > ~88.7 (FP32).
+* ``stable``: three passes over the row in chunks (max; sum of ``exp(x - max)``; normalise):
+  any row length, three reads and one write of the row.
+* ``fused``: the whole row in one block of lanes: one read and one write (the Triton tutorial).
+* ``online``: one pass keeps a running max and a running sum rescaled by ``exp(m_old - m_new)``
+  (Milakov & Gimelshein 2018), a second pass writes: two reads, one write, any row length.
+
+The fused kernel described in detail:
 
 One Triton program handles one row: it loads the whole row into registers with
 ``BLOCK_SIZE = next_power_of_2(n_cols)`` lanes, masks the lanes past the end with ``-inf``
@@ -31,7 +45,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import torch
 
-__all__ = ["TRITON_AVAILABLE", "interpreter_enabled", "triton_softmax"]
+__all__ = ["KERNELS", "TRITON_AVAILABLE", "interpreter_enabled", "triton_softmax"]
+
+KERNELS = ("naive", "stable", "fused", "online")
+"""The variants :func:`triton_softmax` accepts."""
 
 try:  # optional dependency
     import triton
@@ -56,41 +73,99 @@ def interpreter_enabled() -> bool:
 if triton is not None:
 
     @triton.jit
-    def _softmax_kernel(
-        out_ptr,
-        in_ptr,
-        in_row_stride,
-        out_row_stride,
-        n_cols,
-        BLOCK_SIZE: tl.constexpr,
-    ):
-        """One program per row: masked load, max, exp, sum, divide, masked store."""
+    def _softmax_kernel(out_ptr, in_ptr, in_row_stride, out_row_stride, n_cols, BLOCK_SIZE: tl.constexpr):
+        """Fused: one program per row, the whole row in registers; FP32 inside."""
         row = tl.program_id(0)
         cols = tl.arange(0, BLOCK_SIZE)
         mask = cols < n_cols
-        x = tl.load(in_ptr + row * in_row_stride + cols, mask=mask, other=-float("inf"))
+        x = tl.load(in_ptr + row * in_row_stride + cols, mask=mask, other=-float("inf")).to(tl.float32)
         x = x - tl.max(x, axis=0)
         num = tl.exp(x)
         den = tl.sum(num, axis=0)
-        tl.store(out_ptr + row * out_row_stride + cols, num / den, mask=mask)
+        y = num / den
+        tl.store(out_ptr + row * out_row_stride + cols, y.to(out_ptr.dtype.element_ty), mask=mask)
+
+    @triton.jit
+    def _softmax_naive_kernel(out_ptr, in_ptr, in_row_stride, out_row_stride, n_cols, BLOCK_SIZE: tl.constexpr):
+        """Naive: no max subtraction (masked lanes load -inf, exp(-inf) = 0); FP32 inside."""
+        row = tl.program_id(0)
+        cols = tl.arange(0, BLOCK_SIZE)
+        mask = cols < n_cols
+        x = tl.load(in_ptr + row * in_row_stride + cols, mask=mask, other=-float("inf")).to(tl.float32)
+        num = tl.exp(x)
+        den = tl.sum(num, axis=0)
+        y = num / den
+        tl.store(out_ptr + row * out_row_stride + cols, y.to(out_ptr.dtype.element_ty), mask=mask)
+
+    @triton.jit
+    def _softmax_stable_kernel(out_ptr, in_ptr, in_row_stride, out_row_stride, n_cols, BLOCK_SIZE: tl.constexpr):
+        """Stable, three passes in chunks of BLOCK_SIZE: max, then sum of exp(x - max), then write."""
+        row = tl.program_id(0)
+        cols = tl.arange(0, BLOCK_SIZE)
+        base = in_ptr + row * in_row_stride
+        m = tl.full((BLOCK_SIZE,), -float("inf"), tl.float32)
+        for start in range(0, n_cols, BLOCK_SIZE):
+            x = tl.load(base + start + cols, mask=start + cols < n_cols, other=-float("inf")).to(tl.float32)
+            m = tl.maximum(m, x)
+        row_max = tl.max(m, axis=0)
+        acc = tl.zeros((BLOCK_SIZE,), tl.float32)
+        for start in range(0, n_cols, BLOCK_SIZE):
+            x = tl.load(base + start + cols, mask=start + cols < n_cols, other=-float("inf")).to(tl.float32)
+            acc += tl.exp(x - row_max)
+        den = tl.sum(acc, axis=0)
+        for start in range(0, n_cols, BLOCK_SIZE):
+            mask = start + cols < n_cols
+            x = tl.load(base + start + cols, mask=mask, other=-float("inf")).to(tl.float32)
+            y = tl.exp(x - row_max) / den
+            tl.store(out_ptr + row * out_row_stride + start + cols, y.to(out_ptr.dtype.element_ty), mask=mask)
+
+    @triton.jit
+    def _softmax_online_kernel(out_ptr, in_ptr, in_row_stride, out_row_stride, n_cols, BLOCK_SIZE: tl.constexpr):
+        """Online: one pass for (max, sum) per lane, rescaling the sum when the max grows; then write."""
+        row = tl.program_id(0)
+        cols = tl.arange(0, BLOCK_SIZE)
+        base = in_ptr + row * in_row_stride
+        m = tl.full((BLOCK_SIZE,), -float("inf"), tl.float32)
+        d = tl.zeros((BLOCK_SIZE,), tl.float32)
+        for start in range(0, n_cols, BLOCK_SIZE):
+            x = tl.load(base + start + cols, mask=start + cols < n_cols, other=-float("inf")).to(tl.float32)
+            m_new = tl.maximum(m, x)
+            # A lane that has seen only -inf keeps d = 0 (exp(-inf - -inf) would be NaN).
+            scale = tl.where(m_new == -float("inf"), 0.0, tl.exp(m - m_new))
+            d = d * scale + tl.where(m_new == -float("inf"), 0.0, tl.exp(x - m_new))
+            m = m_new
+        row_max = tl.max(m, axis=0)
+        den = tl.sum(tl.where(m == -float("inf"), 0.0, d * tl.exp(m - row_max)), axis=0)
+        for start in range(0, n_cols, BLOCK_SIZE):
+            mask = start + cols < n_cols
+            x = tl.load(base + start + cols, mask=mask, other=-float("inf")).to(tl.float32)
+            y = tl.exp(x - row_max) / den
+            tl.store(out_ptr + row * out_row_stride + start + cols, y.to(out_ptr.dtype.element_ty), mask=mask)
+
+    _KERNEL_FNS = {"naive": _softmax_naive_kernel, "stable": _softmax_stable_kernel,
+                   "fused": _softmax_kernel, "online": _softmax_online_kernel}
 
 else:  # pragma: no cover - depends on the environment
     _softmax_kernel = None
+    _KERNEL_FNS = {}
 
 
-def triton_softmax(x: "torch.Tensor") -> "torch.Tensor":
+def triton_softmax(x: "torch.Tensor", kernel: str = "fused", block_size: int | None = None) -> "torch.Tensor":
     """用 Triton 内核计算 softmax / Softmax over the last axis of a 2-D tensor with Triton.
 
     Args:
-        x: a 2-D floating tensor ``(n_rows, n_cols)``. It must be a CUDA tensor, or a CPU
-            tensor when the interpreter is on (``TRITON_INTERPRET=1`` set before import).
+        x: a 2-D FP32, FP16 or BF16 tensor ``(n_rows, n_cols)``. It must be a CUDA tensor, or a
+            CPU tensor when the interpreter is on (``TRITON_INTERPRET=1`` set before import).
+        kernel: one of :data:`KERNELS`; ``"fused"`` (the default) keeps the whole row on chip.
+        block_size: lanes per chunk for the chunked kernels (``stable``, ``online``); a power of
+            two. Default: the row length rounded up to a power of two, at most 1024.
 
     Returns:
-        A tensor of the same shape, dtype and device with ``softmax(x, dim=-1)``.
+        A tensor of the same shape, dtype and device with ``softmax(x, dim=-1)``, computed in FP32.
 
     Raises:
         ImportError: if ``triton`` or ``torch`` is not installed.
-        ValueError: if ``x`` is not 2-D.
+        ValueError: if ``x`` is not 2-D, or for an unknown ``kernel``.
         RuntimeError: if ``x`` is on the CPU and the interpreter is off.
     """
     if _softmax_kernel is None or triton is None:
@@ -99,6 +174,8 @@ def triton_softmax(x: "torch.Tensor") -> "torch.Tensor":
 
     if x.ndim != 2:
         raise ValueError(f"expected a 2-D tensor, got shape {tuple(x.shape)}")
+    if kernel not in KERNELS:
+        raise ValueError(f"unknown kernel {kernel!r}: use one of {', '.join(KERNELS)}")
     if not x.is_cuda and not interpreter_enabled():
         raise RuntimeError(
             "CPU tensor given but the Triton interpreter is off: set TRITON_INTERPRET=1 "
@@ -107,6 +184,9 @@ def triton_softmax(x: "torch.Tensor") -> "torch.Tensor":
     x = x.contiguous()
     n_rows, n_cols = x.shape
     out = torch.empty_like(x)
-    block: Any = triton.next_power_of_2(n_cols)
-    _softmax_kernel[(n_rows,)](out, x, x.stride(0), out.stride(0), n_cols, BLOCK_SIZE=block)
+    if kernel in ("naive", "fused"):
+        block: Any = triton.next_power_of_2(n_cols)
+    else:
+        block = block_size or min(1024, triton.next_power_of_2(n_cols))
+    _KERNEL_FNS[kernel][(n_rows,)](out, x, x.stride(0), out.stride(0), n_cols, BLOCK_SIZE=block)
     return out

@@ -13,7 +13,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from hooks import checks_tags
+from hooks import checks_numbers, checks_tags
 from hooks.drill.checks import check as check_questions
 from hooks.examples.blocks import FENCE_OPEN, RUNNERS, parse_info
 from hooks.obsidian.callouts import HEADER as CALLOUT_HEADER
@@ -85,7 +85,7 @@ def lint(vault: VaultIndex, docs: Path | None = None) -> list[Problem]:
                 lang, options = parse_info(m.group("info"))
                 if "exec" in options and options["exec"] not in RUNNERS:
                     problems.append(Problem(path, i, f"exec=\"{options['exec']}\" is not a runner",
-                                            f"write exec=\"{RUNNERS[0]}\" or exec=\"{RUNNERS[1]}\""))
+                                            "write " + " or ".join(f'exec="{r}"' for r in RUNNERS)))
                 elif lang in ("python", "py") and any(k in options for k in ("session", "timeout")) and "exec" not in options:
                     problems.append(Problem(path, i, "block has example options but no exec runner",
                                             'add exec="cpu" (or exec="gpu")'))
@@ -126,6 +126,7 @@ def lint(vault: VaultIndex, docs: Path | None = None) -> list[Problem]:
         if note.published and not incoming[path] and path.rsplit("/", 1)[-1] != "index.md":
             problems.append(Problem(path, 0, "orphan note: no other note links to it",
                                     "link it from its section's index.md", "warning"))
+    problems += checks_numbers.check(vault)  # numbers typed by hand where a block computes them
     return sorted(problems, key=lambda p: (p.path, p.line, p.message))
 
 

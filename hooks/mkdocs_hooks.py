@@ -89,15 +89,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 def run_examples(build: state.Build) -> None:
     """Stage 2: run (or take from the cache) every executable block of every published note."""
-    import json
-
     reused = incremental.unchanged_examples(build)  # serve --dirty: notes this edit left alone
     by_page = {path: example_blocks.collect(path, note.text) for path, note in build.vault.notes.items()
                if note.published and path not in reused}
     by_page = {p: b for p, b in by_page.items() if b}
-    record_file = example_record.record_path()
-    record = json.loads(record_file.read_text(encoding="utf-8")) if record_file.is_file() else {}
-    results, stats = example_runner.run_all(by_page, record)
+    results, stats = example_runner.run_all(by_page, example_record.load())
     stats.cached += sum(len(pairs) for pairs in reused.values())
     build.examples = {**reused, **{p: [(b, results[(p, b.index)]) for b in blocks] for p, blocks in by_page.items()}}
     build.example_stats = stats
@@ -110,6 +106,10 @@ def run_examples(build: state.Build) -> None:
                                "fix the code or the assertion; run 'make test' to run every block as a test"))
             elif result.status == "skipped" and block.runner == "gpu":
                 example_runner.log.info(f"docs/{page}:{block.line}: example '{block.block_id}' not yet verified on GPU")
+            elif result.status == "skipped" and block.runner == "torch":
+                example_runner.log.info(f"docs/{page}:{block.line}: example '{block.block_id}' not verified: torch is "
+                                        "not installed and the torch-tier record does not match this code "
+                                        "(python -m hooks.examples.record --tier torch docs)")
 
 
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:

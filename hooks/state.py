@@ -42,9 +42,14 @@ class Build:
     example_stats: object = None
     nav: object = None  # the sidebar renderer (hooks.site.nav.NavRenderer), set in on_nav
 
+    def examples_source(self) -> str:
+        """Whose blocks a binding or an exec block being rendered belongs to: the note it is written in
+        (inside an embed, the embedded note, at any depth), not the page that shows it."""
+        return self.embedding() or self.page.path
+
     def example_result(self, code: str):
-        """The result of this page's next block with this code (blocks render in order)."""
-        for block, result in self.examples.get(self.page.path, []):
+        """The result of this note's next block with this code (blocks render in order)."""
+        for block, result in self.examples.get(self.examples_source(), []):
             if block.code == code.rstrip("\n") or block.code == code:
                 if id(block) not in self._shown:
                     self._shown.add(id(block))
@@ -52,8 +57,8 @@ class Build:
         return None
 
     def example_value(self, name: str) -> tuple[float | None, str]:
-        """A value computed by this page's blocks: ``name`` or ``blockid.name``."""
-        pairs = self.examples.get(self.page.path, [])
+        """A value computed by the blocks of the note it is written in: ``name`` or ``blockid.name``."""
+        pairs = self.examples.get(self.examples_source(), [])
         block_id, _, var = name.rpartition(".") if "." in name else ("", "", name)
         found = [(b, r.exports[var]) for b, r in pairs if var in r.exports and (not block_id or b.block_id == block_id)]
         if not found:
@@ -92,13 +97,16 @@ class Build:
                          line=self.line_of(link), level="error")
             return f'<div class="admonition failure"><p>找不到嵌入的段落：{link}</p></div>'
         self._embed_chain.append(key)
-        saved = (self.source, self.line_offset)
+        # The embedded section's exec blocks are matched in order among its own note's blocks, afresh
+        # for every embed (the same section may be embedded twice, or also be on its own page).
+        saved = (self.source, self.line_offset, self._shown)
+        self._shown = set()
         try:
             with nested_markdown() as md:
                 html = md.convert(part)
         finally:
             self._embed_chain.pop()
-            self.source, self.line_offset = saved
+            self.source, self.line_offset, self._shown = saved
         title = self.vault.notes[path].title
         return (f'<div class="llm-kb-embed" data-embed="{path}">'
                 f'<p class="llm-kb-embed-title">{title}{" › " + anchor.lstrip("^") if anchor else ""}</p>{html}</div>')

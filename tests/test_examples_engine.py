@@ -121,10 +121,10 @@ def test_gpu_blocks_use_the_committed_record_until_the_code_changes(tmp_path):
     block = collect("甲.md", note)[0]
     record = tmp_path / "record.json"
     record.write_text(json.dumps({"甲.md#gemm": {
-        "key": cache.key(block, [], "NVIDIA H100 80GB HBM3"), "device": "NVIDIA H100 80GB HBM3",
+        "key": cache.record_key(block, [], "NVIDIA H100 80GB HBM3"), "device": "NVIDIA H100 80GB HBM3",
         "env": {"python": "3.11.7", "device": "NVIDIA H100 80GB HBM3"}, "date": "2026-11-25",
         "stdout": "137438953472\n", "exports": {"flops": 137438953472}}}), encoding="utf-8")
-    env = {"LLM_KB_GPU_RECORD": str(record), "LLM_KB_NO_GPU": "1"}
+    env = {"LLM_KB_GPU_RECORD": str(record), "LLM_KB_NO_GPU": "1", "LLM_KB_NO_TORCH": "1"}
     result = build_vault(tmp_path, {"index.md": HOME, "甲.md": note}, env=env)
     assert result.returncode == 0, result.stderr
     html = BeautifulSoup((tmp_path / "site/甲/index.html").read_text(encoding="utf-8"), "lxml")
@@ -237,3 +237,37 @@ def test_a_failed_build_leaves_no_temporary_folder(tmp_path):
     result = build_vault(tmp_path, {"index.md": HOME}, env={"TMPDIR": str(scratch)}, extra={"search_shard_pages": 0})
     assert result.returncode != 0 and "search_shard_pages must be a whole number" in result.stderr
     assert list(scratch.iterdir()) == []
+def test_bindings_and_outputs_inside_embeds_resolve_against_the_note_they_are_written_in(tmp_path):
+    a = ("---\ntitle: 甲\n---\n\n## 结果\n\n" + fence("x = 42\nprint('甲算出', x)")
+         + "\n甲的值是 `=x|42`，原值 `=x`。\n\n## 其他\n\n无关。\n")
+    b = ("---\ntitle: 乙\n---\n\n" + fence("x = 7\nprint('乙算出', x)")
+         + "\n乙自己的值 `=x|7`。\n\n![[甲#结果]]\n")
+    c = "---\ntitle: 丙\n---\n\n没有代码块，只嵌入乙（乙又嵌入甲）。\n\n![[乙]]\n"
+    d = "---\ntitle: 丁\n---\n\n![[甲#结果]]\n\n![[甲#结果]]\n"
+    result = build_vault(tmp_path, {"index.md": HOME, "甲.md": a, "乙.md": b, "丙.md": c, "丁.md": d})
+    assert result.returncode == 0, result.stderr
+
+    def page(name):
+        return BeautifulSoup((tmp_path / f"site/{name}/index.html").read_text(encoding="utf-8"), "lxml")
+
+    def embedded(html):
+        return [(v.get_text(), v["data-value"]) for v in html.select(".llm-kb-embed .llm-kb-value")]
+
+    # In 乙, 乙's own x is 7 and the embedded section of 甲 shows 甲's 42, with 甲's output.
+    html = page("乙")
+    own = [v.get_text() for v in html.select(".llm-kb-value") if not v.find_parent(class_="llm-kb-embed")]
+    assert own == ["7"] and embedded(html) == [("42", "42"), ("42", "42")]
+    box = html.select_one(".llm-kb-embed .llm-kb-exec")
+    assert box["data-exec-status"] == "passed" and "甲算出 42" in box.get_text()
+    # Two levels deep (丙 → 乙 → 甲), and in a note with no blocks of its own, embedded twice.
+    html = page("丙")
+    assert [v.get_text() for v in html.select(".llm-kb-value")] == ["7", "42", "42"]
+    assert "甲算出 42" in html.get_text() and "乙算出 7" in html.get_text()
+    html = page("丁")
+    assert embedded(html) == [("42", "42")] * 4
+    assert [b["data-exec-status"] for b in html.select(".llm-kb-exec")] == ["passed", "passed"]
+    # A drifted number inside the embedded section still fails the build, at the note it is written in.
+    broken = a.replace("`=x|42`", "`=x|43`")
+    result = build_vault(tmp_path, {"index.md": HOME, "甲.md": broken, "乙.md": b, "丙.md": c, "丁.md": d})
+    assert result.returncode != 0
+    assert "docs/甲.md:12: `=x|43`: the prose disagrees with the code (written 43, computed 42)" in result.stderr

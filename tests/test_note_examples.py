@@ -1,8 +1,9 @@
 """Every executable block of the vault, run as a test item named after its place: ``docs/note.md:LINE``.
 
 Same runner rules as the build (hooks.examples.runner): exec="cpu" runs here in the sandboxed worker;
-exec="gpu" runs on CUDA when the machine has it, through Triton's interpreter when the block uses
-Triton and torch/triton are installed, and is skipped (with the reason) otherwise. Blocks that share
+exec="gpu" runs on CUDA when the machine has it, else on its CPU path where torch is installed
+(Triton's interpreter for Triton code, torch on the CPU otherwise); exec="torch" runs where torch is
+installed; both are skipped (with the reason) otherwise. Blocks that share
 a session run after their session's earlier blocks.
 """
 
@@ -46,6 +47,6 @@ def test_note_example(group):
     block = group[-1]
     kind = runner.runner_for(block, DEVICE)
     if kind is None:
-        pytest.skip(f"{block.where}: exec=\"{block.runner}\" needs a GPU (or Triton's interpreter for Triton code)")
+        pytest.skip(f"{block.where}: exec=\"{block.runner}\" needs a GPU or the optional torch tier (make torch-deps)")
     result = runner.execute(group, kind)[-1]
     assert result["status"] == "passed", f"{block.where} failed on {kind}:\n{result.get('error')}"

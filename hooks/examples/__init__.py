@@ -7,7 +7,9 @@ Flow (once per build, before any page renders):
                      page and position; an entry also lists the repository modules the block
                      imported at run time, checked when it is read
     runner.run_all   run what the cache lacks: workers of a few pages each, in parallel, each in
-                     a bubblewrap sandbox (sandbox.py) forking a child per group (worker.py)
+                     a bubblewrap sandbox (sandbox.py) forking a child per group (worker.py);
+                     what this machine cannot run (exec="gpu" without a GPU, exec="torch" without
+                     torch) is shown from the committed run records (record.load), keyed by code only
 Then, while pages render:
     fence.format     shows code, output and a status badge (data-exec-status / data-exec-runner)
     bindings         `=name|40.0 GB` in prose shows a computed value and fails on a mismatch

@@ -50,8 +50,11 @@ class BindingProcessor(InlineProcessor):
         name, fmt, text = b.group("name"), b.group("fmt"), b.group("text")
         value, why = build.example_value(name) if build else (None, "no build")
         el = etree.Element("span", {"class": "llm-kb-value"})
+        # Inside an embed the value is the embedded note's; a problem with it is reported once, at
+        # the line where it is written, when that note's own page renders (not at every embedding page).
+        report = build is not None and build.embedding() is None
         if value is None:
-            build and build.problem(f"`={name}`: {why}",
+            report and build.problem(f"`={name}`: {why}",
                                     "bind to a top-level int/float variable of an exec block in this note",
                                     line=build.line_of(m.group(0)), level="error")
             el.set("class", "llm-kb-value llm-kb-value-missing")
@@ -62,7 +65,7 @@ class BindingProcessor(InlineProcessor):
         if text:
             ok, detail = written_matches(text, value)
             if not ok:
-                build.problem(f"`={name}|{text}`: the prose disagrees with the code ({detail})",
+                report and build.problem(f"`={name}|{text}`: the prose disagrees with the code ({detail})",
                               "update the number in the text, or fix the code",
                               line=build.line_of(m.group(0)), level="error")
                 el.set("class", "llm-kb-value llm-kb-value-mismatch")

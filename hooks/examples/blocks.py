@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 # Possessive quote prefix ('*+'), as in hooks.obsidian.fences.FENCE: a plain '*' backtracks
 # exponentially on a deeply nested quote line that is not a fence.
 FENCE_OPEN = re.compile(r"^(?P<quote>(?:[ ]{0,3}>[ ]?)*+)(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
-RUNNERS = ("cpu", "gpu")
+# cpu: NumPy and the standard library, every build. torch: reference checks against PyTorch /
+# transformers / peft on the CPU, run where the optional torch tier is installed, shown from the
+# committed record elsewhere. gpu: CUDA, with a CPU path (Triton interpreter or torch at a small size).
+RUNNERS = ("cpu", "gpu", "torch")
 OPTION_KEYS = {"exec", "id", "session", "timeout", "memory", "output"}
 
 

@@ -79,15 +79,16 @@ def module_digest(name: str) -> str:
     return digest.hexdigest()
 
 
-def key(block: Block, earlier: list[Block], device: str) -> str:
-    """The cache key of a block: everything its result depends on."""
+def key(block: Block, earlier: list[Block], device: str, env: dict | None = None) -> str:
+    """The cache key of a block: everything its result depends on (``env``: the library versions,
+    by default this interpreter's)."""
     codes = [b.code for b in earlier] + [block.code]
     modules = sorted(set().union(*(_imported_modules(c) for c in codes)))
     payload = {
         "code": codes,
         "options": {k: v for k, v in sorted(block.options.items()) if k != "id"},
         "modules": {m: module_digest(m) for m in modules},
-        "env": environment(),
+        "env": environment() if env is None else env,
         "device": device,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
@@ -103,6 +104,13 @@ def result_key(block: Block, earlier: list[Block], device: str) -> str:
     """
     placed = {"content": key(block, earlier, device), "page": block.page, "index": block.index}
     return hashlib.sha256(json.dumps(placed, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def record_key(block: Block, earlier: list[Block], device: str) -> str:
+    """The key of a committed run record (GPU or torch tier): the code, options and package modules
+    only. A reader's build without torch (or with other versions) still matches the record of
+    unchanged code; the record itself names the versions it ran with."""
+    return key(block, earlier, device, env={})
 
 
 @lru_cache(maxsize=4096)

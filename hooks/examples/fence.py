@@ -18,7 +18,12 @@ STATUS_TEXT = {
     "skipped": "○ 未在 GPU 上验证",
     "frozen": "✓ 已在 GPU 上验证",
 }
-RUNNER_TEXT = {"cpu": "CPU", "gpu": "GPU", "interpreter": "Triton 解释器（CPU）"}
+# The torch tier (exec="torch") outside the builds that have torch: the committed record, named as such.
+TORCH_STATUS_TEXT = {
+    "skipped": "○ 未验证：本次构建没有安装 torch，且没有与当前代码匹配的运行记录",
+    "frozen": "✓ 已用 PyTorch 验证（已提交的运行记录，本次构建未安装 torch）",
+}
+RUNNER_TEXT = {"cpu": "CPU", "gpu": "GPU", "interpreter": "Triton 解释器（CPU）", "torch": "PyTorch（CPU）"}
 
 
 def validator(language: str, inputs: dict, options: dict, attrs: dict, md) -> bool:
@@ -49,10 +54,13 @@ def formatter(source: str, language: str, class_name: str, options: dict, md, **
             f"Python {env['python']}" if env.get("python") else "",
             f"NumPy {env['numpy']}" if env.get("numpy") else "",
             f"torch {env['torch']}" if env.get("torch") not in (None, "absent") else "",
+            f"transformers {env['transformers']}" if env.get("transformers") not in (None, "absent") else "",
+            f"peft {env['peft']}" if env.get("peft") not in (None, "absent") else "",
             result.date,
         ) if x)
-        badge = f"{STATUS_TEXT[status]} · {details}" if status != "skipped" else (
-            STATUS_TEXT[status] + "：本次构建没有 GPU，且没有与当前代码匹配的 GPU 运行记录")
+        texts = TORCH_STATUS_TEXT if options.get("exec") == "torch" else {}
+        badge = f"{texts.get(status, STATUS_TEXT[status])} · {details}" if status != "skipped" else (
+            texts.get(status) or STATUS_TEXT[status] + "：本次构建没有 GPU，且没有与当前代码匹配的 GPU 运行记录")
         body = ""
         if result.stdout and options.get("output") == "markdown":
             # The block printed Markdown (a table, a list…): render it with the site's pipeline.

@@ -29,7 +29,7 @@ MEMORY_MB = int(os.environ.get("LLM_KB_EXAMPLE_MEMORY_MB", "4096"))
 @dataclass
 class Result:
     status: str  # passed | failed | skipped | frozen
-    runner: str  # cpu | gpu | interpreter
+    runner: str  # cpu | gpu | interpreter (Triton on CPU) | torch (PyTorch on CPU)
     stdout: str = ""
     error: str = ""
     exports: dict = field(default_factory=dict)
@@ -66,15 +66,27 @@ def gpu_device() -> str | None:
     return name or None
 
 
+def torch_available() -> bool:
+    """Whether the optional torch tier is installed (LLM_KB_NO_TORCH hides it, for tests)."""
+    return not os.environ.get("LLM_KB_NO_TORCH") and cache.environment()["torch"] != "absent"
+
+
 def runner_for(block: Block, device: str | None) -> str | None:
-    """Which runner executes a block here: cpu, gpu, interpreter (Triton on CPU), or None (skip)."""
+    """Which runner executes a block here: cpu, gpu, interpreter (Triton on CPU), torch (PyTorch on
+    the CPU), or None (shown from the committed record, or skipped)."""
     if block.runner == "cpu":
         return "cpu"
+    if block.runner == "torch":
+        return "torch" if torch_available() else None
     if block.runner == "gpu":
         if device:
             return "gpu"
-        if "triton" in block.code and cache.environment()["triton"] != "absent" and cache.environment()["torch"] != "absent":
-            return "interpreter"
+        if not torch_available():
+            return None
+        # The CPU path CI runs: Triton code through Triton's interpreter, other code with torch on the CPU.
+        if "triton" in block.code:
+            return "interpreter" if cache.environment()["triton"] != "absent" else None
+        return "torch"
     return None
 
 
@@ -209,8 +221,8 @@ def _environment(runner: str, workdir: str, isolated: bool) -> dict[str, str]:
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # keep old-OpenBLAS workarounds
         if name in os.environ:
             env[name] = os.environ[name]
-    if runner == "interpreter":
-        env["TRITON_INTERPRET"] = "1"
+    if runner in ("interpreter", "torch"):
+        env["TRITON_INTERPRET"] = "1"  # a torch block may call a Triton kernel on CPU tensors too
     return env
 
 
@@ -315,10 +327,18 @@ def execute(group: list[Block], runner: str) -> list[dict]:
     return execute_groups([group], runner)[0]
 
 
+def _matching_record(records: dict | None, block: Block, earlier: list[Block]) -> bool:
+    frozen = (records or {}).get(f"{block.page}#{block.block_id}")
+    return bool(frozen) and frozen.get("key") == cache.record_key(block, earlier, frozen.get("device", ""))
+
+
 def run_all(blocks_by_page: dict[str, list[Block]], gpu_record: dict | None = None,
             jobs: int | None = None) -> tuple[dict[tuple[str, int], Result], Stats]:
     """Results for every block, keyed by (page, index). Runs only what the cache lacks: the groups that
-    missed, a few pages per sandboxed worker, workers in parallel."""
+    missed, a few pages per sandboxed worker, workers in parallel.
+
+    ``gpu_record``: the committed run records (GPU and torch tier) by ``page#block-id``; a block
+    this machine cannot run is shown from its record while the code still matches it."""
     device = gpu_device()
     stats, results = Stats(), {}
     todo: dict[tuple[str, str], list[tuple[list[Block], list[str]]]] = {}
@@ -327,16 +347,19 @@ def run_all(blocks_by_page: dict[str, list[Block]], gpu_record: dict | None = No
     for page, blocks in blocks_by_page.items():
         for group in _groups(blocks):
             runner = runner_for(group[0], device)
-            if runner is None:
+            matching = [_matching_record(gpu_record, b, group[:i]) for i, b in enumerate(group)]
+            # Without a GPU, a GPU block whose record matches shows the GPU's result; its CPU path
+            # (torch or Triton's interpreter) runs in tests/test_note_examples.py, and here otherwise.
+            if runner is None or (group[0].runner == "gpu" and runner != "gpu" and all(matching)):
                 for i, b in enumerate(group):
                     frozen = (gpu_record or {}).get(f"{b.page}#{b.block_id}")
-                    if frozen and frozen.get("key") == cache.key(b, group[:i], frozen.get("device", "")):
-                        results[(page, b.index)] = Result("frozen", "gpu", frozen.get("stdout", ""),
+                    if matching[i]:
+                        results[(page, b.index)] = Result("frozen", b.runner, frozen.get("stdout", ""),
                                                           exports=frozen.get("exports", {}), env=frozen.get("env", {}),
                                                           date=frozen.get("date", ""))
                     else:
                         results[(page, b.index)] = Result("skipped", b.runner or "gpu",
-                                                          error="stale GPU record: the code changed since" if frozen else "")
+                                                          error="stale run record: the code changed since" if frozen else "")
                     stats.skipped += 1
                 continue
             keys = [cache.result_key(b, group[:i], device if runner == "gpu" else runner) for i, b in enumerate(group)]
