@@ -46,7 +46,7 @@ def test_each_planted_problem_is_reported_at_its_line(tmp_path):
         "坏.md:7: broken link [[不存在]]",
         "坏.md:8: unknown callout type [!wat]",
         "坏.md:9: image 'missing.png' is not in the vault",
-        "坏.md:10: raw <script> or javascript: link in a note",
+        "坏.md:10: raw HTML '<script>': a <script> element",
         '坏.md:11: exec="tpu" is not a runner',
         "坏.md:14: block has example options but no exec runner",
         "无标题.md:1: front matter has no 'title'",
