@@ -174,22 +174,27 @@ def sanitize_fragment(text: str) -> tuple[str, list[Finding]]:
     return "".join(out) + text[at:], findings
 
 
-def sanitize_tree(root) -> list[tuple[str, str]]:
-    """Elements of a Python-Markdown tree made inert, in place. Returns (snippet, reason) pairs;
-    the snippet (an attribute value or the tag) is what to look for in the note for a line."""
+def sanitize_tree(root) -> list[tuple[list[str], str, str]]:
+    """Elements of a Python-Markdown tree made inert, in place. Returns (patterns, shown, reason):
+    regular expressions for the source of each finding (most precise first, to find its line), and
+    the finding as the message shows it."""
     found = []
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         why = element_problem(el.tag)
         if why:
-            found.append((f"<{el.tag}", why))
+            found.append(([rf"<{re.escape(el.tag)}\b"], f"<{el.tag}>", why))
             el.tag = "span"  # its text is now escaped on output (the serializer writes <script> text raw)
             el.attrib.clear()
         for name, value in list(el.attrib.items()):
             why = attribute_problem(el.tag, name, value)
             if why:
-                found.append((value or name, why))
+                value_re = re.escape(value or "")
+                # A Markdown link or reference definition, else an HTML attribute, else the value anywhere.
+                found.append(([rf"\]\(\s*<?{value_re}", rf"\]:[ \t]*<?{value_re}",
+                               rf"(?<![\w-]){re.escape(name)}\s*=\s*[\"']?{value_re}", value_re],
+                              f'{name}="{value}"', why))
                 del el.attrib[name]
                 if name in ("href", "src") and el.tag in ("a", "img"):
                     el.tag = "span"  # a link or image without its target (MkDocs expects one on <a>, <img>)
@@ -252,7 +257,14 @@ def check_text(path: str, text: str, first_line: int = 1) -> list[Problem]:
         shown = what if len(what) <= 80 else what[:79] + "…"
         return Problem(path, line(offset), f"{kind} {shown!r}: {why}", HINT)
 
-    problems = [problem(f.start, f.tag(body), f.reason) for f in scan(body)]
+    findings = scan(body)
+    problems = [problem(f.start, f.tag(body), f.reason) for f in findings]
+    rest = body
+    for f in findings:
+        rest = _blank(rest, f.start, f.end)
+    for m in _TAG_LIKE.finditer(rest):  # the backstop, as in the build
+        if looks_active(m.group()):
+            problems.append(problem(m.start(), m.group(), "markup that looks like it runs code"))
     for m in _MD_LINK.finditer(body):
         why = url_problem("img" if m.group("image") else "a", "src" if m.group("image") else "href", m.group("url"))
         if why:

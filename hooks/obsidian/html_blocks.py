@@ -88,14 +88,34 @@ class RemoveMark(Postprocessor):
         return text.replace(MARK, "")
 
 
-def _report(md: Markdown, snippet: str, reason: str, done: str = "the tag is shown as text") -> None:
+def _report(md: Markdown, patterns: list[str], shown: str, reason: str, tree: bool = False) -> None:
     build = state.current
     if build is None or build.page is None or getattr(md, "llm_kb_nested", False):
         return  # an embed or an example's output: the embedded note's own page reports it
-    line = build.line_of(snippet) or build.line_of(snippet.split("\n")[0][:40])
-    shown = " ".join(snippet.split())
+    shown = " ".join(shown.split())
     shown = shown if len(shown) <= 80 else shown[:79] + "…"
-    build.problem(f"raw HTML {shown!r}: {reason}; {done}", html_policy.HINT, line=line, level="error")
+    what, done = ("HTML attribute", "removed from the page") if tree else ("raw HTML", "the tag is shown as text")
+    build.problem(f"{what} {shown!r}: {reason}; {done}", html_policy.HINT, line=_locate(build, patterns),
+                  level="error")
+
+
+_located: dict = {"source": None, "prose": "", "used": set()}  # the page being checked
+
+
+def _locate(build, patterns: list[str]) -> int:
+    """The line of a finding: its first occurrence in the note's body outside code (a copy in a code
+    span or the front matter is not it) that overlaps no earlier finding's."""
+    if _located["source"] is not build.source:
+        body_start = sum(len(line) + 1 for line in build.source.split("\n")[: build.line_offset])
+        front = re.sub(r"[^\n]", " ", build.source[:body_start])  # blanked, its lines kept
+        _located.update(source=build.source, used=set(), prose=front + html_policy.prose(build.source[body_start:]))
+    text, used = _located["prose"], _located["used"]
+    for pattern in patterns:
+        for m in re.finditer(pattern, text, re.I):
+            if not any(start < m.end() and m.start() < end for start, end in used):
+                used.add(m.span())
+                return text.count("\n", 0, m.start()) + 1
+    return 0
 
 
 class RawHtmlPolicy(Postprocessor):
@@ -107,11 +127,11 @@ class RawHtmlPolicy(Postprocessor):
             if isinstance(block, str):
                 clean, findings = html_policy.sanitize_fragment(block)
                 for f in findings:
-                    _report(self.md, f.tag(block), f.reason)
+                    _report(self.md, [re.escape(block), re.escape(f.tag(block))], f.tag(block), f.reason)
                 blocks[i] = clean
             else:
-                for snippet, reason in html_policy.sanitize_tree(block):
-                    _report(self.md, snippet, reason, "removed from the page")
+                for patterns, shown, reason in html_policy.sanitize_tree(block):
+                    _report(self.md, patterns, shown, reason, tree=True)
         return text
 
 
@@ -119,8 +139,8 @@ class ElementPolicy(Treeprocessor):
     """Attributes of the page's elements (Markdown links, attr_list, md_in_html) checked last."""
 
     def run(self, root) -> None:
-        for snippet, reason in html_policy.sanitize_tree(root):
-            _report(self.md, snippet, reason, "removed from the page")
+        for patterns, shown, reason in html_policy.sanitize_tree(root):
+            _report(self.md, patterns, shown, reason, tree=True)
 
 
 def register(md: Markdown, priority: float) -> None:
