@@ -207,7 +207,7 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _OBSIDIAN_COMMENT = re.compile(r"%%.*?%%", re.S)
 # Math is text to KaTeX ('x_{<t}' is no tag); the build still checks whatever it did not take as math.
 _MATH = re.compile(r"\$\$.*?\$\$|(?<![\\$])\$(?![\s$])[^\n$]+?(?<!\s)\$|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
-_MD_LINK = re.compile(r"(?P<image>!?)\[[^\]\n]*\]\(\s*<?(?P<url>[^)>\s]+)")
+_MD_LINK = re.compile(r"(?P<image>!?)\[[^\]\n]*\]\(\s*<?(?P<url>(?:[^()<>\s]|\([^()\s]*\))+)")
 _REF_DEF = re.compile(r"^[ \t>]*\[[^\]\n]+\]:[ \t]*<?(?P<url>\S+?)>?(?:\s|$)", re.M)
 _ATTR_LIST = re.compile(r"\{:?(?P<attrs>[^{}\n]*=[^{}\n]*)\}")
 
