@@ -157,6 +157,17 @@ def test_nothing_runs_in_the_browser(built):
         assert "42 <img src=x onerror=" in page.locator(".llm-kb-value").inner_text()
         page.locator("#llm-kb-submit").click()  # the form lost its javascript: action
         page.wait_for_timeout(300)
+        # Search: the hostile title and alias come back from the index and are shown as text.
+        page.goto(f"{url}/邻居/", wait_until="networkidle")
+        for _ in range(40):  # '/' opens the search box once Material's script is ready
+            page.keyboard.press("/")
+            if page.evaluate("document.getElementById('__search').checked"):
+                break
+            page.wait_for_timeout(250)
+        page.keyboard.type("别名", delay=20)
+        page.wait_for_function("() => document.querySelector('[data-llm-kb-search]').dataset.query === '别名'")
+        results = page.locator(".md-search-result__list").inner_text()
+        assert "标题<img src=x onerror=" in results, results
         # The graph's hover label is HTML in force-graph: hover until a label shows a hostile title.
         page.goto(f"{url}/graph/", wait_until="networkidle")
         page.wait_for_function("() => Number(document.querySelector('.llm-kb-global-graph')"
