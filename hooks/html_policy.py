@@ -22,16 +22,19 @@ Two places apply these rules, with the same functions:
   strict build fails) and neutralised — the tag is shown as text, the attribute dropped — so a
   non-strict build or a preview never runs it either.
 
-Python's ``html.parser`` finds the tags (it decodes entities in attribute values, so
-``&#106;avascript:`` is seen as what the browser sees). A browser and this parser can still read
-odd markup differently (SVG/MathML content, for one), so a raw fragment that merely *looks* like it
-carries script (``on…=``, ``srcdoc=``, ``javascript:`` after decoding) is shown as text as a whole.
+Start tags are found with a regular expression that reads them as an HTML5 tokenizer does (quoted
+values may hold '>'); a tag that may break a rule is parsed by Python's ``html.parser``, which decodes
+entities in attribute values, so ``&#106;avascript:`` is seen as what the browser sees. A browser and
+this reading can still differ on odd markup (SVG/MathML content, for one), so a raw fragment in which
+anything tag-like still *looks* like it carries script (``on…=``, ``srcdoc=``, ``javascript:`` after
+decoding) is shown as text as a whole.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import secrets
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -44,17 +47,26 @@ URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href",
                             "icon", "archive", "profile", "srcset", "imagesrcset"})
 RASTER_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp"})
 SVG = "image/svg+xml"
+# Put before HTML the build made itself from escaped or already checked parts (an example's code and
+# output): the policy does not parse it again, and removes the mark. A per-process secret, so a note
+# cannot write it (it never reaches a page either).
+TRUSTED = f"<!--llm-kb-checked-{secrets.token_hex(16)}-->"
 HINT = ("raw HTML in a note is for layout only (CONTRIBUTING.md, 'Raw HTML'): remove it, or show it as code "
         "in backticks")
 
 # Browsers drop ASCII whitespace and control characters inside a URL's scheme ("java\tscript:").
 _IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]+")
 _SCRIPT_SCHEME = re.compile(r"(?:java|vb)script:", re.I)
-# The backstop: what a browser could read as a tag (from '<' and a letter up to the next '<' or
-# '>'), checked for a handler, srcdoc, a forbidden element or a script URL. Escaped text has no '<'.
+# What a browser could read as a tag: from '<' and a letter up to the next '<' or '>' (the backstop).
 _TAG_LIKE = re.compile(r"<[A-Za-z][^<>]*")
 _ACTIVE_IN_TAG = re.compile(r"(?<![\w-])(?:on[a-z]+|srcdoc)[\x00-\x20]*=|^<(?:"
                             + "|".join(sorted(FORBIDDEN_ELEMENTS)) + r")(?![\w-])", re.I)
+
+
+# Every finding needs one of these in the fragment's text: a handler, srcdoc, a forbidden element,
+# a URL scheme (script:, data:), or a character reference other than the five that escaped text uses.
+_MAYBE_ACTIVE = re.compile(r"on[a-z]+[\x00-\x20]*=|srcdoc|script|data|<[\x00-\x20/]*(?:"
+                           + "|".join(sorted(FORBIDDEN_ELEMENTS)) + r")|&(?!(?:lt|gt|amp|quot|#39|#x27);)", re.I)
 
 
 def _compact(value: str) -> str:
@@ -112,47 +124,57 @@ class Finding:
         return text[self.start:self.end]
 
 
-class _Tags(HTMLParser):
-    """Every start tag of a text, with its position and what is wrong with it."""
+class _Tag(HTMLParser):
+    """The name and attributes of one start tag, entity references in values decoded."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.text = text
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.findings: list[Finding] = []
+        self.found: tuple[str, list] | None = None
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        problems = tag_problems(tag, attrs)
-        if problems:
-            line, col = self.getpos()
-            start = self.line_starts[line - 1] + col
-            raw = self.get_starttag_text() or ""
-            self.findings.append(Finding(start, start + len(raw), "; ".join(problems)))
+        if self.found is None:
+            self.found = (tag, attrs)
 
     handle_startendtag = handle_starttag
+
+
+# A start tag as an HTML5 tokenizer reads one: attributes apart by spaces or '/', values quoted
+# (a '>' inside quotes does not end the tag) or unquoted up to a space or '>'. Fast enough for the
+# whole page (highlighted code is thousands of <span>s); only a tag that may break a rule is parsed.
+_START_TAG = re.compile(r"""<[A-Za-z][^\s/>\x00]*(?:[\s/]+(?:[^\s/>"'=][^\s/>"'=]*|=[^\s/>"'=]*)"""
+                        r"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?)*[\s/]*>""")
 
 
 def scan(text: str) -> list[Finding]:
     """The start tags in an HTML text that break the rules."""
     if "<" not in text:
         return []
-    parser = _Tags(text)
-    try:
-        parser.feed(text)
-        parser.close()
-    except (AssertionError, ValueError):  # html.parser gives up on some malformed markup
-        return [Finding(0, len(text), "markup the HTML parser cannot read")]
-    return parser.findings
+    findings = []
+    for m in _START_TAG.finditer(text):
+        if not _MAYBE_ACTIVE.search(m.group()):
+            continue
+        parser = _Tag()
+        try:
+            parser.feed(m.group())
+            parser.close()
+        except (AssertionError, ValueError):  # html.parser gives up on some malformed markup
+            parser.found = None
+        problems = tag_problems(*parser.found) if parser.found else ["markup the HTML parser cannot read"]
+        if problems:
+            findings.append(Finding(m.start(), m.end(), "; ".join(problems)))
+    return findings
 
 
 def looks_active(text: str) -> bool:
-    """The backstop: does anything tag-like in a fragment look like it runs code, whatever a
-    parser made of it?"""
-    for m in _TAG_LIKE.finditer(text):
-        tag = m.group()
-        if _ACTIVE_IN_TAG.search(tag):
-            return True
-        if _SCRIPT_SCHEME.search(_compact(html.unescape(tag) if "&" in tag else tag)):
+    """The backstop: does anything tag-like in a fragment (from '<' and a letter up to the next '<'
+    or '>') carry a handler, srcdoc, a forbidden element or a script URL, whatever a parser made of it?"""
+    for hit in _MAYBE_ACTIVE.finditer(text):
+        start = text.rfind("<", 0, hit.start() + 1)
+        if start < 0 or not text[start + 1:start + 2].isalpha() or ">" in text[start:hit.start()]:
+            continue  # not inside something tag-like: text
+        ends = [i for i in (text.find("<", start + 1), text.find(">", start)) if i >= 0]
+        tag = text[start:min(ends, default=len(text))]
+        if _ACTIVE_IN_TAG.search(tag) or _SCRIPT_SCHEME.search(_compact(html.unescape(tag) if "&" in tag else tag)):
             return True
     return False
 
@@ -161,6 +183,11 @@ def sanitize_fragment(text: str) -> tuple[str, list[Finding]]:
     """A raw HTML fragment made inert: each offending tag shown as text — or the whole fragment,
     when something tag-like outside the tags the parser found still looks active. Returns the new
     text and what was found."""
+    if text.startswith(TRUSTED) and TRUSTED not in text[len(TRUSTED):]:
+        return text[len(TRUSTED):], []
+    text = text.replace(TRUSTED, "")  # a mark elsewhere than at the start vouches for nothing
+    if not _MAYBE_ACTIVE.search(text):
+        return text, []  # the common case (highlighted code, plain markup), without parsing
     findings = scan(text)
     rest = text
     for f in findings:

@@ -112,6 +112,8 @@ def test_strict_build_fails_naming_each_raw_html_problem_at_its_line(built):
     assert {line_of(HOSTILE, raw) for raw in RAW} <= lint_lines
     for snippet in (f"[Markdown 链接](javascript:", f"[坏]: javascript:", '{: onclick='):
         assert f"docs/恶意.md:{line_of(HOSTILE, snippet)}" in errors, (snippet, errors)
+    reported = re.findall(r"^(?:ERROR|WARNING)\s+-\s+(docs/.*)$", relaxed.stderr, re.M)
+    assert len(reported) == len(set(reported)), reported  # each problem once (toc re-runs postprocessors)
     output_line = line_of(HOSTILE, 'print("<div')
     assert f'docs/恶意.md:{output_line}: example output (output="markdown") raw HTML' in relaxed.stderr
     assert "Traceback" not in relaxed.stderr

@@ -77,7 +77,9 @@ def formatter(source: str, language: str, class_name: str, options: dict, md, **
         if result.error:
             body += f'<pre class="llm-kb-exec-error"><code>{escape(result.error.rstrip())}</code></pre>'
     block_id = escape(options.get("id", ""), quote=True)
-    return (
+    # Built here from escaped or already checked parts: marked so the raw HTML policy need not parse
+    # it again (a page's example output with images is most of its HTML; see hooks/html_policy.py).
+    return html_policy.TRUSTED + (
         f'<div class="llm-kb-exec" data-exec-status="{status}" data-exec-runner="{escape(runner)}"'
         + (f' id="example-{block_id}"' if block_id else "") + ">"
         + code_html

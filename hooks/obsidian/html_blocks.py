@@ -122,8 +122,15 @@ class RawHtmlPolicy(Postprocessor):
     """Raw HTML fragments (before raw_html, at 30, puts them back) made inert where they break the policy."""
 
     def run(self, text: str) -> str:
-        blocks = self.md.htmlStash.rawHtmlBlocks
-        for i, block in enumerate(blocks):
+        # Python-Markdown's toc runs every postprocessor again for each heading's text: each stashed
+        # fragment is checked (and reported) once per page.
+        stash = self.md.htmlStash
+        blocks = stash.rawHtmlBlocks
+        seen = getattr(stash, "llm_kb_checked", None)
+        if seen is None or seen[0] is not blocks:  # a new page: reset() made a new list
+            seen = stash.llm_kb_checked = (blocks, [0])
+        start, seen[1][0] = seen[1][0], len(blocks)
+        for i, block in enumerate(blocks[start:], start):
             if isinstance(block, str):
                 clean, findings = html_policy.sanitize_fragment(block)
                 for f in findings:
