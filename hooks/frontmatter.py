@@ -7,6 +7,7 @@ silent fallback (MkDocs on its own would render the broken block as page text).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,8 +45,21 @@ class FrontMatter:
 
     @property
     def published(self) -> bool:
-        """``publish: false`` (Obsidian Publish) or ``dg-publish: false`` (Digital Garden) unpublish."""
-        return self.data.get("publish", True) is not False and self.data.get("dg-publish", True) is not False
+        """``publish: false`` (Obsidian Publish) or ``dg-publish: false`` (Digital Garden) unpublish.
+
+        Only ``true`` (or no key) publishes: a value that is not a YAML boolean (``publish: "false"``,
+        a string) is an error and, until it is fixed, does not publish — a draft is never put online
+        because its flag was quoted."""
+        return self.unpublished_by is None
+
+    @property
+    def unpublished_by(self) -> str | None:
+        """The front-matter line that keeps the note off the site (``publish: false``), if any."""
+        for key in ("publish", "dg-publish"):
+            value = self.data.get(key, True)
+            if value is not True:
+                return f"{key}: false" if value is False else f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}"
+        return None
 
 
 def _as_list(value: Any, *, split: bool) -> list[str]:
@@ -105,7 +119,8 @@ def split(text: str, path: str) -> tuple[FrontMatter, str]:
     for key in ("publish", "dg-publish"):
         if key in data and not isinstance(data[key], bool):
             fm.problems.append(
-                Problem(path, _key_line(lines, end, key), f"'{key}' must be true or false", f"write '{key}: false'")
+                Problem(path, _key_line(lines, end, key), f"'{key}' must be true or false, not {data[key]!r}: "
+                        "the note is not published until it is", f"write '{key}: false' or '{key}: true' (no quotes)")
             )
     return fm, body
 

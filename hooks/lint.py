@@ -13,19 +13,16 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from hooks import checks_numbers, checks_tags
-from hooks.drill.checks import check as check_questions
-from hooks.examples.blocks import FENCE_OPEN, RUNNERS, parse_info
+from hooks import checks_numbersfrom hooks.examples.blocks import FENCE_OPEN, RUNNERS, parse_info
 from hooks.obsidian.callouts import HEADER as CALLOUT_HEADER
 from hooks.obsidian.callouts import TYPES as CALLOUT_TYPES
 from hooks.obsidian.textscan import code_span_ranges
 from hooks.obsidian.wikilinks import WIKILINK
 from hooks.problems import Problem
-from hooks.vault import NOTE_SUFFIX, VaultIndex
+from hooks.vault import NOTE_SUFFIX, VaultIndex, hidden_reason
 
 WIKILINK_RE = re.compile(WIKILINK)
 MD_IMAGE = re.compile(r"!\[[^\]]*\]\((?P<src><[^>]+>|[^)\s]+)")
-SCRIPT = re.compile(r"<\s*script\b|\bjavascript\s*:", re.I)
 IGNORED_DIRS = {".obsidian", "templates", ".trash"}
 
 
@@ -33,7 +30,11 @@ def load(docs: Path) -> VaultIndex:
     vault = VaultIndex()
     for f in sorted(docs.rglob("*")):
         rel = f.relative_to(docs).as_posix()
-        if not f.is_file() or IGNORED_DIRS & set(rel.split("/")[:-1]) or f.name.startswith("."):
+        if not f.is_file():
+            continue
+        if IGNORED_DIRS & set(rel.split("/")[:-1]) or hidden_reason(rel):
+            if rel.endswith(NOTE_SUFFIX):
+                vault.add_hidden(rel)  # as in the build: a dot name is a warning, Obsidian's folders are not
             continue
         if rel.endswith(NOTE_SUFFIX):
             vault.add_note(rel, f.read_bytes())
@@ -60,9 +61,7 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def lint(vault: VaultIndex, docs: Path | None = None) -> list[Problem]:
-    problems = list(vault.problems) + checks_tags.check(vault, docs) + check_questions(vault)
-    incoming: dict[str, int] = defaultdict(int)
+ checks_tags    incoming: dict[str, int] = defaultdict(int)
     titles: dict[str, list[str]] = defaultdict(list)
     aliases: dict[str, list[str]] = defaultdict(list)
     for path, note in vault.notes.items():
@@ -114,9 +113,6 @@ def lint(vault: VaultIndex, docs: Path | None = None) -> list[Problem]:
             if callout and callout.group("type").lower() not in CALLOUT_TYPES:
                 problems.append(Problem(path, lineno, f"unknown callout type [!{callout.group('type')}] (shown as note)",
                                         f"use one of {', '.join(sorted(set(CALLOUT_TYPES.values())))}", "warning"))
-            if SCRIPT.search(line):
-                problems.append(Problem(path, lineno, "raw <script> or javascript: link in a note",
-                                        "notes may not carry scripts; describe the code in a code block"))
     for name, paths in {**{f"title '{k}'": v for k, v in titles.items()}, **{f"alias '{k}'": v for k, v in aliases.items()}}.items():
         if len(set(paths)) > 1:
             for p in sorted(set(paths)):

@@ -58,6 +58,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     vault = VaultIndex()
     for f in files:
         if f.inclusion.is_excluded() or f.generated_by:
+            if f.inclusion.is_excluded() and f.src_uri.endswith(NOTE_SUFFIX) and vault.add_hidden(f.src_uri) is None:
+                problem_log.info(f"docs/{f.src_uri}: in an Obsidian folder (exclude_docs), not in the site")
             continue
         if f.src_uri.endswith(NOTE_SUFFIX):
             note = vault.add_note(f.src_uri, Path(f.abs_src_path).read_bytes())
@@ -65,8 +67,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 # Unpublished notes are neither rendered nor searchable (a draft preview in serve).
                 f.inclusion = InclusionLevel.EXCLUDED
                 # Named in the log, so every note is accounted for: a page of the site, or listed here.
-                key = "publish" if note.front.data.get("publish") is False else "dg-publish"
-                problem_log.info(f"docs/{f.src_uri}: unpublished ({key}: false), not in the site")
+                problem_log.info(f"docs/{f.src_uri}: unpublished ({note.front.unpublished_by}), not in the site")
         else:
             vault.add_attachment(f.src_uri)
     for problem in vault.problems:

@@ -79,7 +79,7 @@ class Build:
 
     def render_embed(self, path: str, anchor: str | None, link: str) -> str:
         """HTML of an embedded note (or its section), rendered by the same pipeline."""
-        from hooks import frontmatter
+        from hooks import escape, frontmatter
 
         here = (self.page.path if self.page else "?", None)
         chain = [here, *self._embed_chain]
@@ -87,15 +87,20 @@ class Build:
         names = " → ".join(p + (f"#{a}" if a else "") for p, a in [*chain, key])
         if key in chain or len(chain) > MAX_EMBED_DEPTH:
             why = "embed cycle" if key in chain else f"embeds nested deeper than {MAX_EMBED_DEPTH}"
+            # Named where the embed that closes the chain is written: the embedded note, at its line.
+            where = self.embedding() or here[0]
+            text = self.vault.notes[where].text if where in self.vault.notes else self.source
+            at = text.find(link)
             self.problem(f"{why}: {names}", "remove one of the embeds in this chain",
-                         line=self.line_of(link), level="warning")
-            return f'<div class="admonition warning llm-kb-embed-stopped"><p>嵌入已停止（{why}）：{names}</p></div>'
+                         line=text.count("\n", 0, at) + 1 if at >= 0 else 0, level="warning", path=where)
+            return (f'<div class="admonition warning llm-kb-embed-stopped"><p>嵌入已停止（{why}）：'
+                    f'{escape.html(names)}</p></div>')
         _, body = frontmatter.split(self.vault.notes[path].text, path)
         part = _section(body, anchor)
         if part is None:
             self.problem(f"embed {link}: no heading or block '{anchor}' in {path}", "fix the anchor",
                          line=self.line_of(link), level="error")
-            return f'<div class="admonition failure"><p>找不到嵌入的段落：{link}</p></div>'
+            return f'<div class="admonition failure"><p>找不到嵌入的段落：{escape.html(link)}</p></div>'
         self._embed_chain.append(key)
         # The embedded section's exec blocks are matched in order among its own note's blocks, afresh
         # for every embed (the same section may be embedded twice, or also be on its own page).
@@ -108,8 +113,9 @@ class Build:
             self._embed_chain.pop()
             self.source, self.line_offset, self._shown = saved
         title = self.vault.notes[path].title
-        return (f'<div class="llm-kb-embed" data-embed="{path}">'
-                f'<p class="llm-kb-embed-title">{title}{" › " + anchor.lstrip("^") if anchor else ""}</p>{html}</div>')
+        caption = title + (" › " + anchor.lstrip("^") if anchor else "")  # author text: escaped
+        return (f'<div class="llm-kb-embed" data-embed="{escape.html(path)}">'
+                f'<p class="llm-kb-embed-title">{escape.html(caption)}</p>{html}</div>')
 
     def begin_page(self, path: str, markdown: str) -> PageData:
         note = self.vault.notes.get(path)
@@ -132,8 +138,9 @@ class Build:
         at = self.source.find(snippet)
         return self.source.count("\n", 0, at) + 1 if at >= 0 else 0
 
-    def problem(self, message: str, hint: str = "", *, line: int = 0, level: str = "warning") -> None:
-        p = Problem(self.page.path if self.page else "?", line, message, hint, level)
+    def problem(self, message: str, hint: str = "", *, line: int = 0, level: str = "warning",
+                path: str | None = None) -> None:
+        p = Problem(path or (self.page.path if self.page else "?"), line, message, hint, level)
         self.problems.append(p)
         report(p)
 

@@ -16,6 +16,19 @@ from hooks.problems import Problem
 NOTE_SUFFIX = ".md"
 # Characters a [[wikilink]] cannot carry in a name: '#' starts a heading, '^' a block, '|' the text.
 LINK_UNSAFE = "#^|[]"
+# Obsidian's own folders (settings, deleted notes, note templates): never published, only named in the log.
+OBSIDIAN_FOLDERS = frozenset({".obsidian", ".trash", "templates"})
+
+
+def hidden_reason(path: str) -> str | None:
+    """Why the site leaves a vault file out by its name alone (MkDocs' default ``exclude_docs``
+    and mkdocs.yml's), or None. "obsidian": inside one of Obsidian's folders; "dot": a file or folder
+    whose name starts with '.' (``.hidden.md``, ``..md``, ``.drafts/x.md``, ``../``), which Obsidian
+    hides too."""
+    parts = path.split("/")
+    if OBSIDIAN_FOLDERS & set(parts[:-1]):
+        return "obsidian"
+    return "dot" if any(p.startswith(".") for p in parts) else None
 
 
 @dataclass
@@ -84,6 +97,7 @@ class VaultIndex:
         self._by_name: dict[str, list[str]] = {}  # lower-cased basename without .md -> paths
         self._by_path: dict[str, str] = {}  # lower-cased path without .md -> path
         self._by_alias: dict[str, list[str]] = {}
+        self.hidden: list[Problem] = []  # notes left out by their name (hidden_reason), named here
 
     # -- building -------------------------------------------------------------------------------
     def add_note(self, path: str, raw: bytes) -> Note:
@@ -122,9 +136,20 @@ class VaultIndex:
         self._by_path[path.lower()] = path
         self._by_name.setdefault(posixpath.basename(path).lower(), []).append(path)
 
+    def add_hidden(self, path: str) -> Problem | None:
+        """A note the site leaves out by its name: a warning for a dot name (a strict build fails, so
+        no note vanishes unnoticed), None for Obsidian's own folders (the caller logs them)."""
+        if hidden_reason(path) == "obsidian":
+            return None
+        problem = Problem(path, 0, "a file or folder name starting with '.' is hidden (as in Obsidian): "
+                          "this note is not in the site", "rename it without the leading '.' to publish it, "
+                          "or move it out of docs/", "warning")
+        self.hidden.append(problem)
+        return problem
+
     @property
     def problems(self) -> list[Problem]:
-        return [p for note in self.notes.values() for p in note.problems]
+        return [p for note in self.notes.values() for p in note.problems] + self.hidden
 
     # -- lookup ---------------------------------------------------------------------------------
     def resolve(self, target: str, source: str) -> Resolution:

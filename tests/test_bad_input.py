@@ -379,3 +379,67 @@ def test_serve_survives_a_removed_image_and_note(tmp_path, flags):
         assert "Traceback" not in log and serve.proc.poll() is None
         home = serve.get("")
         assert "llm-kb-broken-link" in home and "乙" in serve.get("%E4%B9%99/")
+
+
+# -- crashes and silent losses (issue 19): each one a file:line problem, the build goes on --------
+LOSSES = {
+    "index.md": front("首页") + "[[格式]] [[环甲]] [[引用草稿]] [[标签]]\n",
+    "格式.md": front("格式") + '```python exec="cpu"\nx = 1.5\n```\n\n值 `=x:zz` 与 `=x:.2f`\n',
+    "引用草稿.md": front("引用草稿") + "见[草稿](草稿/引号.md)与[另一份](草稿/引号.md#小节)。\n",
+    "草稿/引号.md": '---\ntitle: 引号草稿\npublish: "false"\n---\n\n不该发布。\n',
+    "环甲.md": front("环甲") + "甲\n\n![[环乙]]\n",
+    "环乙.md": front("环乙") + "乙\n\n嵌入回去：\n\n![[环甲]]\n",
+    "标签.md": "---\ntitle: 标签\ntags: [C++, C#]\n---\n\n两种语言。\n",
+    "..md": front("两个点的笔记") + "正文。\n",
+    ".hidden.md": front("隐藏的笔记") + "正文。\n",
+    "..folder/x.md": front("点目录的笔记") + "正文。\n",
+    ".drafts/y.md": front("点目录二的笔记") + "正文。\n",
+    "templates/模板.md": front("模板的笔记") + "{{title}}\n",
+}
+
+
+@pytest.fixture(scope="module")
+def losses(tmp_path_factory) -> Site:
+    root = tmp_path_factory.mktemp("losses")
+    result = build_vault(root, LOSSES, strict=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    return Site(root, result.stderr)
+
+
+@pytest.mark.parametrize("level, line", [
+    ("ERROR", "docs/格式.md:9: `=x:zz`: 'zz' is not a format for float"),
+    ("WARNING", "docs/引用草稿.md:5: link [草稿](草稿/引号.md) points to an unpublished note (草稿/引号.md)"),
+    ("WARNING", "docs/引用草稿.md:5: link [另一份](草稿/引号.md#小节) points to an unpublished note (草稿/引号.md)"),
+    ("ERROR", "docs/草稿/引号.md:3: 'publish' must be true or false, not 'false': the note is not published"),
+    ("INFO", 'docs/草稿/引号.md: unpublished (publish: "false"), not in the site'),
+    # The embed that closes the cycle, named where it is written.
+    ("WARNING", "docs/环乙.md:9: embed cycle: 环甲.md → 环乙.md → 环甲.md"),
+    ("WARNING", "docs/环甲.md:7: embed cycle: 环乙.md → 环甲.md → 环乙.md"),
+    ("WARNING", "docs/..md: a file or folder name starting with '.' is hidden (as in Obsidian)"),
+    ("WARNING", "docs/.hidden.md: a file or folder name starting with '.' is hidden (as in Obsidian)"),
+    ("WARNING", "docs/..folder/x.md: a file or folder name starting with '.' is hidden (as in Obsidian)"),
+    ("WARNING", "docs/.drafts/y.md: a file or folder name starting with '.' is hidden (as in Obsidian)"),
+    ("INFO", "docs/templates/模板.md: in an Obsidian folder (exclude_docs), not in the site"),
+], ids=["format-spec", "md-link-unpublished", "md-link-unpublished-anchor", "publish-string", "publish-string-log",
+        "embed-cycle-line-b", "embed-cycle-line-a", "dot-dot-md", "dot-name", "dot-dot-folder", "dot-folder",
+        "templates-folder"])
+def test_crashes_and_silent_losses_are_named(losses, level, line):
+    assert re.search(rf"^{level}\s+-\s+{re.escape(line)}", losses.log, re.M), losses.log[-3000:]
+
+
+def test_crash_cases_still_build_their_pages(losses):
+    value = losses.article("格式.md").select(".llm-kb-value")
+    assert [v.get_text() for v in value] == ["1.5", "1.50"]  # the bad spec shows the value, the good one formats it
+    links = losses.article("引用草稿.md")
+    assert links.find("a", string="草稿") is None and "见草稿与另一份。" in links.get_text()
+    assert not (losses.root / "site/草稿/引号/index.html").exists()
+    pages = "".join(f.read_text(encoding="utf-8") for f in (losses.root / "site").rglob("*.html"))
+    for title in ("两个点的笔记", "隐藏的笔记", "点目录的笔记", "点目录二的笔记", "模板的笔记"):
+        assert title not in pages
+    tags = losses.article("标签.md").select("a.md-tag")
+    assert [t.get_text() for t in tags] == ["C++", "C#"]
+    ids = {t["href"].split("#")[1] for t in tags}
+    assert len(ids) == 2
+    index = losses.page("tags.md")
+    assert all(index.find(id=i) for i in ids)

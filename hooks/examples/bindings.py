@@ -14,6 +14,7 @@ import xml.etree.ElementTree as etree
 
 from markdown import Markdown
 from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
 
 from hooks import state
 
@@ -58,7 +59,7 @@ class BindingProcessor(InlineProcessor):
                                     "bind to a top-level int/float variable of an exec block in this note",
                                     line=build.line_of(m.group(0)), level="error")
             el.set("class", "llm-kb-value llm-kb-value-missing")
-            el.text = text or f"⟨{name}?⟩"
+            el.text = AtomicString(text or f"⟨{name}?⟩")  # atomic: shown as written, never parsed as HTML
             return el, m.start(0), m.end(0)
         el.set("data-value", repr(value))
         el.set("title", f"由本页代码块计算：{name} = {value!r}")
@@ -69,10 +70,24 @@ class BindingProcessor(InlineProcessor):
                               "update the number in the text, or fix the code",
                               line=build.line_of(m.group(0)), level="error")
                 el.set("class", "llm-kb-value llm-kb-value-mismatch")
-            el.text = text
+            el.text = AtomicString(text)
         else:
-            el.text = format(value, fmt) if fmt else (f"{value:,}" if isinstance(value, int) else f"{value:.6g}")
+            el.text = AtomicString(_formatted(value, fmt, name, m.group(0)))
         return el, m.start(0), m.end(0)
+
+
+def _formatted(value: float, fmt: str | None, name: str, written: str) -> str:
+    """The value in the note's format spec; a spec Python rejects (`=x:zz`) is a file:line error."""
+    if not fmt:
+        return f"{value:,}" if isinstance(value, int) else f"{value:.6g}"
+    try:
+        return format(value, fmt)
+    except (ValueError, TypeError) as exc:
+        build = state.current
+        build.problem(f"`={name}:{fmt}`: '{fmt}' is not a format for {type(value).__name__} ({exc})",
+                      "write a Python format spec such as `=name:.2f` or `=name:,`", line=build.line_of(written),
+                      level="error")
+        return f"{value!r}"
 
 
 def register(md: Markdown, priority: float) -> None:

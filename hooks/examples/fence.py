@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from hooks import state
+from hooks import escape as esc
+from hooks import html_policy, state
 from hooks.examples.blocks import OPTION_KEYS, RUNNERS
 
 STATUS_TEXT = {
@@ -63,18 +64,30 @@ def formatter(source: str, language: str, class_name: str, options: dict, md, **
             texts.get(status) or STATUS_TEXT[status] + "：本次构建没有 GPU，且没有与当前代码匹配的 GPU 运行记录")
         body = ""
         if result.stdout and options.get("output") == "markdown":
-            # The block printed Markdown (a table, a list…): render it with the site's pipeline.
+            # The block printed Markdown (a table, a list…): render it with the site's pipeline, which
+            # applies the raw HTML policy to it as to a note (and neutralises what breaks it).
+            for p in html_policy.check_text(state.page_path(), result.stdout):
+                state.current.problem(f"example output (output=\"markdown\") {p.message}", p.hint,
+                                      line=state.current.line_of(source.split("\n")[0]), level="error")
             with state.nested_markdown() as md:
                 body += f'<div class="llm-kb-exec-markdown">{md.convert(result.stdout)}</div>'
         elif result.stdout:
             body += f'<pre class="llm-kb-exec-stdout"><code>{escape(result.stdout.rstrip())}</code></pre>'
         for image in result.images:
-            body += (f'<img class="llm-kb-exec-image" alt="{escape(image["name"])}" '
-                     f'src="data:{image["mime"]};base64,{image["data"]}">')
+            mime = esc.image_mime(image.get("mime"))
+            if mime is None:  # the MIME type is the block's to choose: only image types reach the page
+                state.current.problem(f"example image '{image.get('name')}' has type {str(image.get('mime'))!r}, "
+                                      "not shown", f"show {', '.join(sorted(esc.IMAGE_MIMES))} only",
+                                      line=state.current.line_of(source.split("\n")[0]), level="error")
+                continue
+            body += (f'<img class="llm-kb-exec-image" alt="{esc.html(image.get("name"))}" '
+                     f'src="data:{mime};base64,{esc.html(image.get("data"))}">')
         if result.error:
             body += f'<pre class="llm-kb-exec-error"><code>{escape(result.error.rstrip())}</code></pre>'
     block_id = escape(options.get("id", ""), quote=True)
-    return (
+    # Built here from escaped or already checked parts: marked so the raw HTML policy need not parse
+    # it again (a page's example output with images is most of its HTML; see hooks/html_policy.py).
+    return html_policy.TRUSTED + (
         f'<div class="llm-kb-exec" data-exec-status="{status}" data-exec-runner="{escape(runner)}"'
         + (f' id="example-{block_id}"' if block_id else "") + ">"
         + code_html

@@ -16,10 +16,11 @@ import posixpath
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown import Markdown
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 
 from hooks import state
 from hooks.slugs import slugify
@@ -139,5 +140,33 @@ class WikilinkProcessor(InlineProcessor):
         return placeholder, m.start(0), m.end(0)
 
 
+class UnpublishedMarkdownLinks(Treeprocessor):
+    """``[text](草稿.md)`` to an unpublished note: a file:line warning, as for ``[[草稿]]`` (MkDocs
+    itself only says so at INFO), and the link shown as its text, not a dead link."""
+
+    def run(self, root) -> None:
+        build = state.current
+        if build is None or build.page is None:
+            return
+        source = build.embedding() or build.page.path
+        for el in root.iter("a"):
+            href = el.get("href", "")
+            target = unquote(href.split("#")[0])
+            if "wikilink" in el.get("class", "") or not target.endswith(".md") or urlsplit(href).scheme \
+                    or target.startswith("/"):
+                continue
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+            note = build.vault.notes.get(path)
+            if note is not None and not note.published:
+                if not getattr(self.md, "llm_kb_nested", False):
+                    build.problem(f"link [{''.join(el.itertext())}]({href}) points to an unpublished note ({path})",
+                                  "publish that note or remove the link", line=build.line_of(f"]({href}"),
+                                  level="warning")
+                el.tag = "span"
+                el.attrib.clear()
+
+
 def register(md: Markdown, priority: float) -> None:
     md.inlinePatterns.register(WikilinkProcessor(WIKILINK, md), "obsidian-wikilink", priority)
+    # After inline (20), before MkDocs rewrites .md links to URLs (relpath, 0).
+    md.treeprocessors.register(UnpublishedMarkdownLinks(md), "obsidian-unpublished-links", 2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from html import escape
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -18,12 +20,18 @@ from hooks.problems import Problem, report
 from hooks.site import append_html
 from hooks.slugs import slugify
 
+_UNSPELLED = re.compile(r"[^\w/-]")  # what the slug drops: all but letters, digits (any script), _, - and /
 INDEX_URI = "tags.md"
 INDEX_TITLE = "标签"
 
 
 def tag_anchor(tag: str) -> str:
-    return "tag-" + slugify(tag.replace("/", "-"))
+    """The tag's id on the tag index. The slug drops punctuation, so a tag the slug does not spell
+    out (``C++`` and ``C#`` both slug to ``c``) gets a short hash of its name: one id per tag."""
+    slug = slugify(tag.replace("/", "-"))
+    if _UNSPELLED.search(tag):
+        slug += "-" + hashlib.sha1(tag.lower().encode("utf-8")).hexdigest()[:6]
+    return "tag-" + slug
 
 
 def tag_href(tag: str, from_url: str) -> str:

@@ -10,6 +10,13 @@
   })();
   var loading = {};
 
+  // Author text (a note's title) put into HTML by a script: escaped here, as hooks/escape.py does.
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   function load(path) {
     if (!loading[path]) {
       loading[path] = new Promise(function (resolve, reject) {
@@ -99,7 +106,9 @@
         var chart = ForceGraph()(box)
           .width(box.clientWidth).height(box.clientHeight)
           .graphData(graph)
-          .nodeId("id").nodeLabel("title").nodeAutoColorBy("group")
+          .nodeId("id").nodeAutoColorBy("group")
+          // force-graph shows the label as HTML; a title is author text (hooks/escape.py).
+          .nodeLabel(function (n) { return escapeHtml(n.title); })
           .nodeVal(function (n) { return 1 + n.degree / 4; })
           .linkColor(function () { return dark ? "rgba(255,255,255,0.25)" : "rgba(0,0,0,0.2)"; })
           .onNodeClick(function (n) { window.location.href = base + n.id; })
