@@ -13,7 +13,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from hooks import checks_numbersfrom hooks.examples.blocks import FENCE_OPEN, RUNNERS, parse_info
+from hooks import checks_numbers, checks_tags, html_policy
+from hooks.drill.checks import check as check_questions
+from hooks.examples.blocks import FENCE_OPEN, RUNNERS, parse_info
 from hooks.obsidian.callouts import HEADER as CALLOUT_HEADER
 from hooks.obsidian.callouts import TYPES as CALLOUT_TYPES
 from hooks.obsidian.textscan import code_span_ranges
@@ -61,7 +63,10 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
- checks_tags    incoming: dict[str, int] = defaultdict(int)
+def lint(vault: VaultIndex, docs: Path | None = None) -> list[Problem]:
+    problems = list(vault.problems) + checks_tags.check(vault, docs) + check_questions(vault)
+    problems += html_policy.lint(vault)  # raw HTML: no scripts, handlers, srcdoc…
+    incoming: dict[str, int] = defaultdict(int)
     titles: dict[str, list[str]] = defaultdict(list)
     aliases: dict[str, list[str]] = defaultdict(list)
     for path, note in vault.notes.items():
