@@ -90,7 +90,10 @@ def _math_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 
 
 def _parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark")
+    # The preset's nesting limit (20) drops everything deeper without a word; Obsidian nests on.
+    # markdown-it's recursion per level is shallow (300 levels parse); the element tree built from
+    # it stops nesting near Python's recursion limit (ContainerProcessor).
+    parser = MarkdownIt("commonmark", {"maxNesting": 1000})
     # Blocks only; link reference definitions stay Python-Markdown's (see the module docstring).
     parser.disable(["inline", "text_join", "reference"])
     parser.block.ruler.before("code", "math_block", _math_block,
@@ -225,7 +228,11 @@ def restructure(lines: list[str], records: list[Record]) -> list[str]:
     """The page as leaves between container markers (see the module docstring)."""
     source = "\n".join(lines).replace(MARK, "")
     emitter = Emitter(records)
-    emitter.emit(PARSER.parse(source))
+    try:
+        tokens = PARSER.parse(source)
+    except RecursionError:  # nesting beyond any note's: Python-Markdown reads the page its own way
+        return source.split("\n")
+    emitter.emit(tokens)
     return emitter.out
 
 
