@@ -181,6 +181,8 @@ def _join(tokens: list[str]) -> str:
     for tok in tokens:
         if tok.startswith("<pre><code"):
             in_pre = True
+            if pieces and not pieces[-1].startswith("<"):
+                pieces[-1] = pieces[-1].rstrip(" " + NEWLINE)
             pieces.append(tok)
         elif tok == "</code></pre>":
             in_pre = False
@@ -202,7 +204,7 @@ def _join(tokens: list[str]) -> str:
                 pieces[-1] += tok
             else:
                 pieces.append(tok)
-    result = "".join(p for p in pieces if p)
+    result = "".join(p for p in pieces if p).strip(" " + NEWLINE)  # the fragment's own ends are layout
     # A newline left in text is a soft break: shown as <br> on the site.
     return result.replace(NEWLINE, "<br>").replace("<br><br>", "<br>")
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from markdown import Markdown, util
 from markdown.blockprocessors import BlockProcessor
 from markdown.preprocessors import Preprocessor
+from markdown.util import AtomicString
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
@@ -48,6 +49,9 @@ MARKER = re.compile(r"^\x1a(/?)(\d+)\x1a$")
 CALLOUT_HEADER = re.compile(r"^\[!(?P<type>[^\]\s]+)\](?P<fold>[+-]?)(?:[ \t]+(?P<title>.*?))?[ \t]*$")
 # A language as superfences takes it: an info string it would refuse (the fence then showed as a
 # paragraph) keeps only its first word, CommonMark's language, or nothing.
+# HTML blocks whose Markdown inside renders (GitHub's way, hooks.obsidian.html_blocks): left to
+# Python-Markdown's HTML parser. Every other HTML block is kept verbatim, as CommonMark does.
+MARKDOWN_INSIDE = re.compile(r"</?(?:details|div|section|summary)\b", re.I)
 LANGUAGE = re.compile(r"^[\w#.+-]+$")
 
 
@@ -107,8 +111,9 @@ PARSER = _parser()
 class Emitter:
     """Re-emits markdown-it's block tokens as leaves at the margin between marker lines."""
 
-    def __init__(self, records: list[Record]) -> None:
+    def __init__(self, records: list[Record], stash=None) -> None:
         self.records = records
+        self.stash = stash or (lambda html: html)
         self.out: list[str] = []
 
     def marker(self, record: Record) -> int:
@@ -160,6 +165,9 @@ class Emitter:
             self.fence(_fence_for(tok.content), "", tok.content)
         elif kind == "fence":
             self.fence(tok.markup, _info(tok.markup + tok.info), tok.content)
+        elif kind == "html_block" and not MARKDOWN_INSIDE.search(tok.content):
+            # Raw HTML as CommonMark ends it, kept verbatim (no <p> around it, no Markdown in it).
+            self.marker(Record("html", text=self.stash(tok.content.rstrip("\n"))))
         elif kind in ("html_block", "math_block"):
             lines = tok.content.rstrip("\n").split("\n")
             # Up to 3 spaces before the first tag change nothing in CommonMark; Python-Markdown's
@@ -224,10 +232,11 @@ def _fence_for(content: str, base: str = "```") -> str:
     return char * max(len(base), 3, *(run + 1 for run in runs))
 
 
-def restructure(lines: list[str], records: list[Record]) -> list[str]:
-    """The page as leaves between container markers (see the module docstring)."""
+def restructure(lines: list[str], records: list[Record], stash=None) -> list[str]:
+    """The page as leaves between container markers (see the module docstring); ``stash`` keeps a
+    raw HTML block and returns its placeholder."""
     source = "\n".join(lines).replace(MARK, "")
-    emitter = Emitter(records)
+    emitter = Emitter(records, stash)
     try:
         tokens = PARSER.parse(source)
     except RecursionError:  # nesting beyond any note's: Python-Markdown reads the page its own way
@@ -243,7 +252,7 @@ class BlockStructurePreprocessor(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         self.records.clear()  # one page per run (Markdown.reset keeps the processors)
-        return restructure(lines, self.records)
+        return restructure(lines, self.records, self.md.htmlStash.store)
 
 
 class ContainerProcessor(BlockProcessor):
@@ -264,6 +273,13 @@ class ContainerProcessor(BlockProcessor):
         record = self.records[index]
         if record.tag == "hr":
             etree.SubElement(parent, "hr")
+            return
+        if record.tag == "html":
+            last = parent[-1] if len(parent) else None
+            if last is None:
+                parent.text = AtomicString((parent.text or "") + record.text)
+            else:
+                last.tail = AtomicString((last.tail or "") + record.text)
             return
         if record.tag.startswith("h") and record.tag[1:].isdigit():
             etree.SubElement(parent, record.tag).text = record.text
