@@ -92,3 +92,20 @@ def test_details_answers_render_their_markdown(pages):
                    if any(t.type.endswith("list_open") for t in reader.parse(f"<details>{block}</details>"))]
     assert (len(with_lines), len(starts_list)) == (36, 35)
     assert len([d for d in details if d.find(["ol", "ul"])]) == len(starts_list)
+
+
+LIST_LINE = re.compile(r"^\s*([-*+]|1[.)])\s+\S")  # a line that starts a list even right under a paragraph
+
+
+@pytest.mark.parametrize("name", ["s000", "s001", "s002", "s003", "s004"])
+def test_no_list_line_glued_into_a_paragraph_and_no_dollar_in_formulas(pages, name):
+    art = pages[name].select_one("article")
+    glued = []
+    for p in art.find_all("p"):
+        para = BeautifulSoup(str(p), "lxml")
+        for el in para.select(".arithmatex, code"):
+            el.decompose()
+        glued += [line for line in para.get_text().split("\n")[1:] if LIST_LINE.match(line)]
+    assert glued == []
+    sources = [el.get_text() for el in art.select(".arithmatex")]
+    assert [tex for tex in sources if re.search(r"(?<!\\)\$", tex)] == []  # \( $e^{x}$ \) once left them
