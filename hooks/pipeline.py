@@ -4,12 +4,12 @@ One Python-Markdown extension (``hooks.pipeline`` in mkdocs.yml) that registers 
 processors with an explicit priority relative to the stock ones. Higher priority runs first.
 
 Preprocessors (on lines):
+    32   obsidian-comments      %%…%% removed (never in HTML or search); fenced code keeps them
+    31   obsidian-blocks        block structure read the CommonMark way (markdown-it-py): every leaf
+                                re-emitted at the margin between container markers; indented code
+                                and fences as canonical fences (hooks.obsidian.blocks)
     30   normalize_whitespace   the stock one, replaced: tabs and lines of spaces kept inside fenced code
-    27   obsidian-fence-separator a fence may follow a paragraph line (as in CommonMark); an unclosed
-                                fence is closed where Obsidian ends it (note, callout)
     (25  fenced_code_block      superfences stashes fenced code; everything below sees placeholders)
-    24   obsidian-comments      %%…%% removed (never in HTML or search)
-    23   obsidian-lists         Obsidian list nesting and markers → Python-Markdown's
     22   obsidian-html-markdown Markdown inside <details>/<div> as on GitHub
     21   obsidian-not-markup    a '&#' that starts no character reference, and a '</x' left open at a
                                 line's end, marked so the HTML block parser reads them as text (the
@@ -18,13 +18,14 @@ Preprocessors (on lines):
 (superfences custom fence, mkdocs.yml: ```python exec="cpu"``` → code + output + badge,
  hooks.examples.fence; the blocks already ran before rendering, see hooks.examples)
 Block processors (on blocks):
+    110  obsidian-containers    container markers → <ul>/<ol>/<li>/<blockquote>/callouts, <hN>, <hr>
     80   obsidian-math-paragraph '$$a$$ text … $$b$$' is a paragraph, not one display block (arithmatex at 79.9)
     70   hashheader             '# Heading' needs a space; '#tag' is not a heading
-    21   obsidian-callout       > [!type] callouts (before the stock blockquote at 20); HTML blocks
-                                inside callouts and quotes are stashed as at the top level
+    21   obsidian-callout       > [!type] callouts in Markdown the block reader did not see (inside
+                                raw HTML); the stock blockquote at 20 gets Obsidian's list rules there
 Inline processors (on text; code spans at 190 go first, except bindings):
     191  example-binding        `=name|40.0 GB` → a value computed by the note's exec blocks
-    189.95 obsidian-math        inline $$…$$, \\[…\\], \\($…$\\) (before arithmatex at 189.9)
+    189.95 obsidian-math        inline $$…$$, \\[…\\], \\( $…$ \\) (before arithmatex at 189.9)
     185  obsidian-wikilink      [[note#h|text]], ![[embeds]] (before escapes, so [[a\\|b]] works in tables)
     75   obsidian-tag           #tags
     65   obsidian-highlight     ==highlight== (before the emphasis processors at 60)
@@ -39,9 +40,10 @@ from __future__ import annotations
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.extensions.nl2br import BR_RE, SubstituteTagInlineProcessor
+from pymdownx.highlight import HighlightExtension
 
 from hooks.examples import bindings
-from hooks.obsidian import blockids, callouts, comments, fences, headings, highlights, html_blocks, lists, math, tags, wikilinks
+from hooks.obsidian import blockids, blocks, callouts, comments, fences, headings, highlights, html_blocks, math, tags, wikilinks
 
 
 class ObsidianExtension(Extension):
@@ -52,9 +54,10 @@ class ObsidianExtension(Extension):
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:
-        fences.register(md, 27)
-        comments.register(md, 24)
-        lists.register(md, 23)
+        keep_blank_code_lines(md)
+        comments.register(md, 32)
+        blocks.register(md, 31, block_priority=110)
+        fences.register(md)
         html_blocks.register(md, 22)
         headings.register(md, header_priority=70, id_priority=6)
         callouts.register(md, 21)
@@ -66,6 +69,14 @@ class ObsidianExtension(Extension):
         blockids.register(md, 7)
         if self.getConfig("line_breaks"):
             md.inlinePatterns.register(SubstituteTagInlineProcessor(BR_RE, "br"), "nl", 5)
+
+
+def keep_blank_code_lines(md: Markdown) -> None:
+    """Obsidian shows a code block's leading and trailing blank lines; Pygments strips them unless
+    told not to (pymdownx.highlight's stripnl, read by superfences on every page)."""
+    for ext in md.registeredExtensions:
+        if isinstance(ext, HighlightExtension):
+            ext.setConfig("stripnl", False)
 
 
 def makeExtension(**kwargs) -> ObsidianExtension:

@@ -28,6 +28,7 @@ import markdown
 
 from helpers import markdown_setup
 from hooks import frontmatter, state
+from hooks.obsidian.blocks import MARKER, restructure
 from hooks.obsidian.fences import fenced_lines, separate_fences
 from hooks.obsidian.lists import normalise_lists
 from hooks.obsidian.textscan import strip_comments
@@ -245,6 +246,20 @@ def test_normalisations_are_idempotent(case):
     assert separate_fences(fenced) == fenced
     stripped, unclosed = strip_comments(text, fenced_lines(lines))
     assert unclosed is None and strip_comments(stripped, fenced_lines(lines)) == (stripped, None)
+
+
+@given(note())
+def test_block_reader_balances_its_container_markers(case):
+    # Every container the CommonMark block reader opens is closed once, after it, on a line of its own.
+    text, _ = case
+    records: list = []
+    out = restructure(text.split("\n"), records)
+    opened = [int(m.group(2)) for m in map(MARKER.match, out) if m and not m.group(1)]
+    closed = [int(m.group(2)) for m in map(MARKER.match, out) if m and m.group(1)]
+    containers = [i for i in opened if records[i].tag in ("ul", "ol", "li", "blockquote", "callout")]
+    assert sorted(closed) == sorted(containers) and len(set(opened)) == len(opened)
+    for i in containers:
+        assert out.index(f"\x1a{i}\x1a") < out.index(f"\x1a/{i}\x1a")
 
 
 @given(st.booleans(), st.text(st.sampled_from(list("abc 中文\r\n\ufeff\t")), max_size=40))

@@ -39,6 +39,26 @@ QUOTE_LINE = re.compile(r"^[ ]{0,3}>[ ]?")
 HEADER = re.compile(r"^[ ]{0,3}>[ ]?\[!(?P<type>[^\]\s|]+)(?:\|(?P<meta>[^\]]*))?\](?P<fold>[+-]?)(?:[ \t]+(?P<title>.*?))?[ \t]*$")
 
 
+def box(parent: etree.Element, written_type: str, fold: str, title: str, meta: str = "") -> etree.Element:
+    """The callout's element (a <details> when folded, else an admonition <div>) with its title;
+    the caller parses the body into it. Also used by :mod:`hooks.obsidian.blocks`."""
+    title = title or written_type[:1].upper() + written_type[1:].lower()
+    canonical, css = classify(written_type)
+    if fold:
+        el = etree.SubElement(parent, "details", {"class": f"{css} callout", "data-callout": canonical})
+        if fold == "+":
+            el.set("open", "open")
+        etree.SubElement(el, "summary").text = title
+    else:
+        el = etree.SubElement(parent, "div", {"class": f"admonition {css} callout", "data-callout": canonical})
+        etree.SubElement(el, "p", {"class": "admonition-title"}).text = title
+    if written_type.lower() != canonical:
+        el.set("data-callout-alias", written_type.lower())
+    if meta.strip():  # Obsidian callout metadata: '> [!question|hot|hard]'
+        el.set("data-callout-metadata", meta.strip().lower())
+    return el
+
+
 def classify(name: str) -> tuple[str, str]:
     """Return (canonical type, CSS class) for a callout type as written."""
     canonical = TYPES.get(name.lower())
@@ -68,25 +88,11 @@ class CalloutProcessor(BlockProcessor):
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         lines = blocks.pop(0).split("\n")
         header = HEADER.match(lines[0])
-        written_type, fold = header.group("type"), header.group("fold")
-        title = header.group("title") or written_type[:1].upper() + written_type[1:].lower()
-        canonical, css = classify(written_type)
+        box_el = box(parent, header.group("type"), header.group("fold"), header.group("title") or "",
+                     header.group("meta") or "")
         body = html_blocks(self.parser.md, normalise_lists([QUOTE_LINE.sub("", line, count=1) for line in lines[1:]]))
-
-        if fold:
-            box = etree.SubElement(parent, "details", {"class": f"{css} callout", "data-callout": canonical})
-            if fold == "+":
-                box.set("open", "open")
-            etree.SubElement(box, "summary").text = title
-        else:
-            box = etree.SubElement(parent, "div", {"class": f"admonition {css} callout", "data-callout": canonical})
-            etree.SubElement(box, "p", {"class": "admonition-title"}).text = title
-        if written_type.lower() != canonical:
-            box.set("data-callout-alias", written_type.lower())
-        if header.group("meta"):  # Obsidian callout metadata: '> [!question|hot|hard]'
-            box.set("data-callout-metadata", header.group("meta").strip().lower())
         if any(line.strip() for line in body):
-            self.parser.parseChunk(box, "\n".join(body))
+            self.parser.parseChunk(box_el, "\n".join(body))
 
 
 class QuoteProcessor(BlockQuoteProcessor):

@@ -1,7 +1,7 @@
 """Obsidian comments ``%%…%%``, inline or spanning lines: removed before anything renders.
 
 Removed at the Markdown level, so they never reach the HTML or the search index. Inline code,
-indented code and (already stashed) fenced code keep their ``%%``. An unclosed ``%%`` hides the
+indented code and fenced code keep their ``%%``. An unclosed ``%%`` hides the
 rest of the note, as in Obsidian, and is reported with its line.
 """
 
@@ -16,18 +16,16 @@ from hooks.obsidian.textscan import strip_comments
 
 
 class CommentPreprocessor(Preprocessor):
+    # Runs first, on the note's own lines (fenced code not stashed yet: its lines are protected), so
+    # a comment spanning lines is gone before the block structure is read (:mod:`hooks.obsidian.blocks`).
     def run(self, lines: list[str]) -> list[str]:
-        text, unclosed = strip_comments("\n".join(lines))
+        text, unclosed = strip_comments("\n".join(lines), protected_lines=fenced_lines(lines))
         build = state.current
         if unclosed is not None and build and not getattr(self.md, "llm_kb_nested", False):
-            # Fenced code is already stashed here (each block is one placeholder line), so the line
-            # of the unclosed %% is found again in the note's own text, where code still has its lines.
-            body = build.source.split("\n")[build.line_offset:]
-            raw = strip_comments("\n".join(body), protected_lines=fenced_lines(body))[1]
             build.problem(
                 "unclosed %% comment: everything after it is hidden, as in Obsidian",
                 "close the comment with a second %%",
-                line=build.line_of("", body_line=raw or unclosed),
+                line=build.line_of("", body_line=unclosed),
             )
         return text.split("\n")
 

@@ -126,11 +126,5 @@ class WhitespaceNormaliser(Preprocessor):
         return normalise_whitespace(lines, self.md.tab_length)
 
 
-class FenceSeparator(Preprocessor):
-    def run(self, lines: list[str]) -> list[str]:
-        return separate_fences(lines)
-
-
-def register(md: Markdown, priority: float) -> None:
+def register(md: Markdown) -> None:
     md.preprocessors.register(WhitespaceNormaliser(md), "normalize_whitespace", 30)  # replaces the stock one
-    md.preprocessors.register(FenceSeparator(md), "obsidian-fence-separator", priority)

@@ -4,16 +4,14 @@ Python-Markdown needs a blank line before a list and four spaces per nesting lev
 (like CommonMark) starts a list right after a paragraph line and nests by 2 spaces, 3 spaces or a
 tab. :func:`normalise_lists` rewrites list indentation to Python-Markdown's form (only leading
 whitespace changes, and a blank line is added before a list that follows a paragraph line), and
-turns ``1)`` markers into ``1.``. It runs on the page (a preprocessor, after fenced code is
-stashed) and on every callout body, so lists inside callouts behave the same.
+turns ``1)`` markers into ``1.``. The page's block structure is read the CommonMark way by
+:mod:`hooks.obsidian.blocks`; this is only the fallback for quotes and callouts written inside raw
+HTML (``<div markdown>``), which that reader leaves to Python-Markdown.
 """
 
 from __future__ import annotations
 
 import re
-
-from markdown import Markdown
-from markdown.preprocessors import Preprocessor
 
 from hooks.obsidian.textscan import LIST_ITEM, display_math_lines, expand_indent, indented_code_lines
 
@@ -101,10 +99,3 @@ def normalise_lists(lines: list[str]) -> list[str]:
     return out
 
 
-class ListPreprocessor(Preprocessor):
-    def run(self, lines: list[str]) -> list[str]:
-        return normalise_lists(lines)
-
-
-def register(md: Markdown, priority: float) -> None:
-    md.preprocessors.register(ListPreprocessor(md), "obsidian-lists", priority)

@@ -5,7 +5,8 @@ lines. This inline processor runs just before it and takes:
 
 * ``$$…$$`` and ``\\[…\\]`` written inside a line: display math, as Obsidian shows it
   (arithmatex would leave a stray ``$`` on each side);
-* ``\\($…$\\)`` and ``\\[$…$\\]``, doubled delimiters from notes pasted out of other editors.
+* ``\\($…$\\)`` and ``\\[$…$\\]``, doubled delimiters from notes pasted out of other editors, also
+  with spaces inside (``\\( $e^{x}$ \\)``: the ``$`` were left in the TeX, which KaTeX showed as an error).
 
 The TeX is kept verbatim (an AtomicString), so ``*``, ``_``, ``\\_`` and ``\\{`` stay TeX.
 
@@ -29,8 +30,8 @@ from hooks.obsidian.textscan import DISPLAY_MARK
 
 INLINE_DISPLAY = (
     r"(?<![\\$])"
-    r"(?:\\\(\$(?P<round>(?:\\.|[^\\$])+?)\$\\\)"      # \($x$\)
-    r"|\\\[\$(?P<square2>(?:\\.|[^\\$])+?)\$\\\]"       # \[$x$\]
+    r"(?:\\\([ \t]*\$(?P<round>(?:\\.|[^\\$])+?)\$[ \t]*\\\)"      # \($x$\), \( $x$ \)
+    r"|\\\[[ \t]*\$(?P<square2>(?:\\.|[^\\$])+?)\$[ \t]*\\\]"       # \[$x$\], \[ $x$ \]
     r"|\$\$(?P<dollar>(?:\\.|[^\\$])+?)\$\$"            # $$x$$ inside a line
     r"|\\\[(?P<square>(?:\\[^\]]|[^\\])+?)\\\])"        # \[x\] inside a line
 )
