@@ -152,3 +152,13 @@ def test_block_id_on_a_list_item():
     s = soup("- 重要的一点 ^point-a\n- 另一点\n")
     item = s.select_one('li[id="^point-a"]')  # the anchor of [[note#^point-a]]
     assert item is not None and item.get_text() == "重要的一点"
+
+
+def test_callout_metadata_survives_the_block_layer_at_top_level_and_nested():
+    html = soup("> [!question|hot]- 为什么？\n> 要点\n\n^q-why-abc123\n\n- 列表\n  > [!tip|hard] 提示\n  > 内容\n")
+    question = html.select_one("details[data-callout='question']")
+    assert question is not None and question["data-callout-metadata"] == "hot" and question["id"] == "^q-why-abc123"
+    assert question.select_one("summary").get_text() == "为什么？"
+    tip = html.select_one("li div[data-callout='tip']")
+    assert tip is not None and tip["data-callout-metadata"] == "hard"
+    assert "|" not in html.get_text()
