@@ -75,7 +75,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     timing.start("examples")
     run_examples(state.current)
     timing.stop("examples")
-    assets.add_to(files, config)
+    assets.add_to(files, config, diagrams=any(assets.has_diagram(n.text) for n in vault.notes.values() if n.published))
     files.append(tag_pages.make_file(config))
     files.append(graph.make_file(config))
     return files

@@ -1,6 +1,7 @@
 /* llm-kb: client-side behaviour. Every script it uses is served from this site (assets/vendor),
-   and loaded only on a page that needs it: KaTeX where there is math, Mermaid where there is a
-   diagram, force-graph when a graph comes into view (hooks/assets.py copies them there). */
+   and loaded only on a page that needs it: Mermaid where there is a diagram, force-graph when a
+   graph comes into view (hooks/assets.py copies them there). Math needs no script: it is rendered
+   at build time (hooks/mathrender). */
 (function () {
   "use strict";
 
@@ -28,29 +29,6 @@
       });
     }
     return loading[path];
-  }
-
-  // Math: arithmatex (generic mode) leaves \( … \) and \[ … \] inside .arithmatex elements;
-  // KaTeX renders exactly those, so a literal "$5" in prose is never touched.
-  function renderMath(root) {
-    var spans = root.querySelectorAll(".arithmatex");
-    if (!spans.length) return;
-    load("katex/dist/katex.min.css");
-    load("katex/dist/katex.min.js").then(function () {
-      return load("katex/dist/contrib/auto-render.min.js");
-    }).then(function () { typeset(spans); });
-  }
-
-  function typeset(spans) {
-    spans.forEach(function (el) {
-      renderMathInElement(el, {
-        delimiters: [
-          { left: "\\(", right: "\\)", display: false },
-          { left: "\\[", right: "\\]", display: true },
-        ],
-        throwOnError: false,
-      });
-    });
   }
 
   function onPage(fn) {
@@ -138,7 +116,6 @@
     });
   }
 
-  onPage(renderMath);
   onPage(drawDiagrams);
   onPage(drawGraphs);
 })();
