@@ -5,7 +5,8 @@ lines. This inline processor runs just before it and takes:
 
 * ``$$…$$`` and ``\\[…\\]`` written inside a line: display math, as Obsidian shows it
   (arithmatex would leave a stray ``$`` on each side);
-* ``\\($…$\\)`` and ``\\[$…$\\]``, doubled delimiters from notes pasted out of other editors.
+* ``\\($…$\\)`` and ``\\[$…$\\]`` (spaces allowed inside), doubled delimiters from notes pasted out
+  of other editors.
 
 The TeX is kept verbatim (an AtomicString), so ``*``, ``_``, ``\\_`` and ``\\{`` stay TeX.
 
@@ -36,8 +37,8 @@ from hooks.obsidian.textscan import DISPLAY_MARK
 
 INLINE_DISPLAY = (
     r"(?<![\\$])"
-    r"(?:\\\(\$(?P<round>(?:\\.|[^\\$])+?)\$\\\)"      # \($x$\)
-    r"|\\\[\$(?P<square2>(?:\\.|[^\\$])+?)\$\\\]"       # \[$x$\]
+    r"(?:\\\([ \t]*\$(?P<round>(?:\\.|[^\\$])+?)\$[ \t]*\\\)"      # \($x$\), \( $x$ \)
+    r"|\\\[[ \t]*\$(?P<square2>(?:\\.|[^\\$])+?)\$[ \t]*\\\]"       # \[$x$\], \[ $x$ \]
     r"|\$\$(?P<dollar>(?:\\.|[^\\$])+?)\$\$"            # $$x$$ inside a line
     r"|\\\[(?P<square>(?:\\[^\]]|[^\\])+?)\\\])"        # \[x\] inside a line
 )

@@ -29,7 +29,8 @@ def make_file(config: MkDocsConfig) -> File:
 def data(pages: dict, notes: dict) -> dict:
     """Nodes are published notes (by site URL), links are wikilinks and embeds between them."""
     by_path = {path: d for path, d in pages.items() if path in notes}
-    nodes = [{"id": d.url, "title": d.title, "group": path.split("/")[0] if "/" in path else "",
+    # Named as links name them: short_title (a short label for a crowded graph), else the title.
+    nodes = [{"id": d.url, "title": notes[path].link_text, "group": path.split("/")[0] if "/" in path else "",
               "degree": 0} for path, d in sorted(by_path.items())]
     index = {n["id"]: n for n in nodes}
     links, seen = [], set()
