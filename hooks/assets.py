@@ -1,14 +1,17 @@
 """Third-party browser assets: installed from npm at setup (package.json), copied into the site here.
 
 Nothing is committed and nothing is fetched from another host when a page is viewed: each asset
-below becomes a file of the site under ``assets/vendor/``. Pages do not link them: the site's
-script (overrides/assets/llm-kb/llm-kb.js) loads each one only on a page that needs it (KaTeX
-where there is math, Mermaid where there is a diagram, force-graph when a graph scrolls into
-view), so a typical note downloads a few hundred KiB instead of the 4 MiB of all of them.
+below becomes a file of the site under ``assets/vendor/``. Math is rendered at build time
+(hooks.mathrender), so of KaTeX only the stylesheet (linked by every page, mkdocs.yml extra_css)
+and its fonts are shipped, no script. The scripts are not linked: the site's script
+(overrides/assets/llm-kb/llm-kb.js) loads each one only on a page that needs it (Mermaid where there
+is a diagram, force-graph when a graph scrolls into view). Mermaid (3.5 MB) is copied into the site
+only when some note has a diagram.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,14 +23,17 @@ NODE_MODULES = ROOT / "node_modules"
 VENDOR_DIR = "assets/vendor"
 
 # Files inside node_modules; llm-kb.js names the same paths under assets/vendor/.
+# font-display: swap: text with formulas paints before KaTeX's fonts arrive (block kept it invisible)
+KATEX_CSS = "katex/dist/katex-swap.min.css"
+MERMAID = "mermaid/dist/mermaid.min.js"
 ASSETS: list[str] = [
-    "katex/dist/katex.min.css",
-    "katex/dist/katex.min.js",
-    "katex/dist/contrib/auto-render.min.js",
-    "mermaid/dist/mermaid.min.js",
+    KATEX_CSS,
+    MERMAID,
     "force-graph/dist/force-graph.min.js",
     "ts-fsrs/dist/index.umd.js",  # FSRS scheduling for the practice page (hooks/drill, drill.js)
 ]
+# A ```mermaid (or ~~~mermaid) fence, as superfences reads it (mkdocs.yml custom_fences).
+DIAGRAM = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[ \t]*mermaid\b", re.M)
 # KaTeX's CSS names its fonts relatively (fonts/KaTeX_*.woff2); modern browsers take the woff2.
 FONT_GLOB = "katex/dist/fonts/*.woff2"
 
@@ -46,9 +52,14 @@ def require() -> None:
         )
 
 
-def files(config: MkDocsConfig) -> list[File]:
-    """The vendor files as MkDocs files, so ``build`` copies them and ``serve`` serves them."""
-    rels = ASSETS + [
+def has_diagram(text: str) -> bool:
+    return DIAGRAM.search(text) is not None
+
+
+def files(config: MkDocsConfig, diagrams: bool = True) -> list[File]:
+    """The vendor files as MkDocs files, so ``build`` copies them and ``serve`` serves them;
+    Mermaid only when ``diagrams`` (some published note has one)."""
+    rels = [rel for rel in ASSETS if diagrams or rel != MERMAID] + [
         str(p.relative_to(NODE_MODULES)) for p in sorted(NODE_MODULES.glob(FONT_GLOB))
     ]
     out = []
@@ -59,6 +70,6 @@ def files(config: MkDocsConfig) -> list[File]:
     return out
 
 
-def add_to(files_: Files, config: MkDocsConfig) -> None:
-    for f in files(config):
+def add_to(files_: Files, config: MkDocsConfig, diagrams: bool = True) -> None:
+    for f in files(config, diagrams):
         files_.append(f)

@@ -4,7 +4,8 @@
 2. ``on_files``    read every note once into the vault index (front matter, titles, aliases,
                    publish flags); report bad notes; drop unpublished ones; add generated pages;
                    read the docs tree's git history (hooks.site.git_meta, one git log).
-3. ``on_nav``      readable Chinese section titles, sections in the order of the learning path;
+3. ``on_nav``      readable Chinese section titles; sidebar and previous/next in the order of the
+                   learning path (sections as extra.section_order, notes as each index links them);
                    the sidebar renderer (hooks.site.nav) that replaces Material's per-page macro.
 4. per page        ``on_page_read_source`` hands MkDocs the normalised text from the index;
                    ``on_page_markdown`` tells the extensions which note they render;
@@ -80,7 +81,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     timing.start("examples")
     run_examples(state.current)
     timing.stop("examples")
-    assets.add_to(files, config)
+    assets.add_to(files, config, diagrams=any(assets.has_diagram(n.text) for n in vault.notes.values() if n.published))
     files.append(tag_pages.make_file(config))
     files.append(graph.make_file(config))
     practice = files.get_file_from_path(drill.PRACTICE_PAGE)
@@ -115,7 +116,6 @@ def run_examples(build: state.Build) -> None:
 
 def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     vault = state.current.vault
-    order = {name: i for i, name in enumerate(config.extra.get("section_order", []))}
 
     def retitle(items: list) -> None:
         for item in items:
@@ -126,12 +126,8 @@ def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
                     item.title = note.front.title
                 retitle(item.children)
 
-    def folder(item) -> str:
-        page = item if isinstance(item, Page) else next((c for c in item.children if isinstance(c, Page)), None)
-        return page.file.src_uri.split("/")[0] if page and "/" in page.file.src_uri else ""
-
     retitle(nav.items)
-    nav.items.sort(key=lambda item: (isinstance(item, Section), order.get(folder(item), len(order))))
+    site_nav.learning_path(nav, vault, config.extra.get("section_order", []))
     state.current.nav = site_nav.NavRenderer(nav, config.theme.get("features", []))
     return nav
 

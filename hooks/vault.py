@@ -49,6 +49,12 @@ class Note:
         return self.front.title or self.stem
 
     @property
+    def link_text(self) -> str:
+        """What a link to this note without its own text shows: ``short_title``, else the title."""
+        short = self.front.data.get("short_title")
+        return str(short).strip() if short not in (None, "") and str(short).strip() else self.title
+
+    @property
     def published(self) -> bool:
         return self.front.published
 

@@ -70,6 +70,15 @@ def render(text: str, path: str = "note.md", others: dict[str, str] | None = Non
     return html, build
 
 
+def tex_of(el) -> str:
+    """The TeX of a rendered ``.arithmatex`` element (BeautifulSoup) with its delimiters, ``\\(…\\)`` or
+    ``\\[…\\]``: KaTeX keeps the source in its MathML annotation; a formula it rejected stays as code."""
+    note = el.select_one("annotation[encoding='application/x-tex']")
+    tex = note.get_text() if note is not None else el.get_text()
+    display = el.select_one(".katex-display, [data-display='block']") is not None
+    return f"\\[{tex}\\]" if display else f"\\({tex}\\)"
+
+
 # Debian's chromium, driven by playwright; the flags keep it from calling any other host.
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -75,6 +75,25 @@ def test_page_renders_offline_with_no_external_request(site, tmp_path):
     assert shot.stat().st_size > 10_000
     external = [u for u in requests if urlparse(u).hostname not in ("127.0.0.1",) and not u.startswith("data:")]
     assert requests and not external, external
+    assert not [u for u in requests if "katex" in u and u.endswith(".js")]  # math rendered at build time
+
+
+@pytest.mark.browser
+def test_math_is_rendered_before_any_script_runs(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_context(java_script_enabled=False).new_page()
+        page.goto(f"{site}/%E6%B5%8F%E8%A7%88%E5%99%A8%E6%B5%8B%E8%AF%95/", wait_until="load")
+        text = page.locator("article").inner_text()
+        assert page.locator(".katex-display").count() == 1 and page.locator(".callout .katex").count() == 1
+        # No raw TeX visible: the MathML copy (with the TeX annotation) is visually hidden by KaTeX's CSS.
+        assert "\\frac" not in text and "\\(" not in text and "$" not in text, text
+        # The fonts used by nearly every formula are preloaded on a page with math.
+        preloads = page.eval_on_selector_all("link[rel=preload][as=font]", "ls => ls.map(l => l.href)")
+        assert any("KaTeX_Main-Regular.woff2" in h for h in preloads), preloads
+        browser.close()
 
 
 @pytest.mark.browser
@@ -92,7 +111,10 @@ def test_a_page_loads_only_the_libraries_it_uses(site):
                                "?.getAttribute('data-graph-nodes')) >= 2", timeout=10_000)
         browser.close()
     vendor = [u.split("/assets/vendor/")[1] for u in requests if "/assets/vendor/" in u]
-    assert not any("katex" in u or "mermaid" in u for u in vendor), vendor
+    # KaTeX's stylesheet is on every page (math is rendered at build time; previews show other
+    # pages' formulas), but no KaTeX script anywhere and no KaTeX font without math.
+    assert "katex/dist/katex-swap.min.css" in vendor
+    assert not any(u.endswith(".js") and "katex" in u or "/fonts/" in u or "mermaid" in u for u in vendor), vendor
     assert any("force-graph" in u for u in vendor)
 
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 import markdown
 
-from helpers import markdown_setup
+from helpers import markdown_setup, tex_of
 from hooks import frontmatter, state
 from hooks.obsidian.blocks import MARKER, restructure
 from hooks.obsidian.fences import fenced_lines, separate_fences
@@ -227,7 +227,7 @@ def test_generated_notes_render_well_formed_with_code_and_math_intact(case):
     spans = [c.get_text() for c in soup.find_all("code") if c.parent.name != "pre"]
     for span in expect.spans:
         assert span in spans, (text, span, spans)
-    maths = [m.get_text() for m in soup.select(".arithmatex")]
+    maths = [tex_of(m) for m in soup.select(".arithmatex")]
     for formula in expect.inline_math:
         assert f"\\({formula}\\)" in maths, (text, formula, maths)
     for formula in expect.display_math:

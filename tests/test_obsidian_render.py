@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import render
+from helpers import render, tex_of
 
 
 def soup(text: str, **kw) -> BeautifulSoup:
@@ -100,7 +100,7 @@ def test_unclosed_comment_hides_the_rest_and_is_reported():
 def test_math_forms_are_protected_from_markdown():
     s = soup("行内 $a_1 * b_2 * c$，美元 5 美元。行中 $$\\sum_i x_i$$ 结束。双重 \\($y_{k}$\\)。方括号 \\[z^*\\] 行内。\n\n"
              "$$\nE = mc^2 \\_ \\{x\\}\n$$\n")
-    spans = [x.get_text() for x in s.select(".arithmatex")]
+    spans = [tex_of(x) for x in s.select(".arithmatex")]
     assert "\\(a_1 * b_2 * c\\)" in spans
     assert "\\[\\sum_i x_i\\]" in spans and "\\(y_{k}\\)" in spans and "\\[z^*\\]" in spans
     assert any("E = mc^2 \\_ \\{x\\}" in t for t in spans)

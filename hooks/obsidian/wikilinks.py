@@ -96,18 +96,19 @@ class WikilinkProcessor(InlineProcessor):
             href += "#" + anchor_id(anchor)
         # data-preview: Material's instant preview shows the target on hover.
         el = etree.Element("a", {"href": href or "#", "class": "wikilink", "data-preview": ""})
-        el.text = label if label else self.display(target, anchor)
+        el.text = label if label else self.display(note.link_text if note is not None and target else target, anchor)
         return el, m.start(0), m.end(0)
 
     @staticmethod
-    def display(target: str, anchor: str | None) -> str:
-        """What Obsidian shows for a link without display text: 'note', 'note > heading'."""
-        shown = target
+    def display(shown: str, anchor: str | None) -> str:
+        """The text of a link written without one. Obsidian shows the file name ('note > heading');
+        the site shows what the note is called (``short_title`` or title, CONTRIBUTING.md), then the
+        heading; a block id ('^q-…') is a name for machines, so a link to a block reads as the note."""
         if shown.lower().endswith(".md"):
             shown = shown[:-3]
-        if anchor:
-            anchor = anchor.lstrip("^") if anchor.startswith("^") else anchor
-            return f"{shown} > {anchor}" if shown else anchor
+        if anchor and not (anchor.startswith("^") and shown):
+            anchor = anchor.lstrip("^")
+            return f"{shown} › {anchor}" if shown else anchor
         return shown
 
     def embed(self, path: str, anchor: str | None, label: str | None, m: re.Match, note):

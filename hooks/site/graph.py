@@ -29,7 +29,8 @@ def make_file(config: MkDocsConfig) -> File:
 def data(pages: dict, notes: dict) -> dict:
     """Nodes are published notes (by site URL), links are wikilinks and embeds between them."""
     by_path = {path: d for path, d in pages.items() if path in notes}
-    nodes = [{"id": d.url, "title": d.title, "group": path.split("/")[0] if "/" in path else "",
+    # Named as links name them: short_title (a short label for a crowded graph), else the title.
+    nodes = [{"id": d.url, "title": notes[path].link_text, "group": path.split("/")[0] if "/" in path else "",
               "degree": 0} for path, d in sorted(by_path.items())]
     index = {n["id"]: n for n in nodes}
     links, seen = [], set()
@@ -44,7 +45,10 @@ def data(pages: dict, notes: dict) -> dict:
             index[t.url]["degree"] += 1
     # Compact on the wire: links as pairs of node indices.
     position = {n["id"]: i for i, n in enumerate(nodes)}
-    return {"nodes": nodes, "links": [[position[a], position[b]] for a, b in links]}
+    # Section names for the section filter and the home page's map of sections: each folder's index title.
+    groups = {n["group"]: notes[f"{n['group']}/index.md"].title for n in nodes
+              if n["group"] and f"{n['group']}/index.md" in notes}
+    return {"nodes": nodes, "links": [[position[a], position[b]] for a, b in links], "groups": groups}
 
 
 def write(site_dir: str, pages: dict, notes: dict) -> dict:
@@ -56,11 +60,14 @@ def write(site_dir: str, pages: dict, notes: dict) -> dict:
 
 
 def local_graph_html(page: Page) -> str:
+    """Below a note: its neighbours. The home page (url ''): the sections and how their notes link."""
     root = get_relative_url(".", page.url)
-    return (f'<aside class="llm-kb-local-graph-box"><h2 id="local-graph">关系图'
+    heading = "知识地图" if page.url == "" else "关系图"
+    label = "各分区笔记之间的链接" if page.url == "" else "与本页相连的笔记"
+    return (f'<aside class="llm-kb-local-graph-box"><h2 id="local-graph">{heading}'
             f'<a class="headerlink" href="#local-graph">¶</a></h2>'
             f'<div class="llm-kb-graph llm-kb-local-graph" data-root="{escape(root)}/" '
-            f'data-page="{escape(page.url)}" aria-label="与本页相连的笔记"></div></aside>')
+            f'data-page="{escape(page.url)}" role="img" aria-label="{label}"></div></aside>')
 
 
 def inject(files: Files, pages: dict, notes: dict) -> None:
@@ -78,5 +85,5 @@ def fill_index(files: Files, pages: dict) -> None:
     root = get_relative_url(".", f.page.url)
     f.page.content = (
         f"<p>每个点是一篇笔记，连线是笔记之间的双链或嵌入；点越大，连接越多。颜色表示所属分区。点击一个点打开那篇笔记。</p>"
-        f'<div class="llm-kb-graph llm-kb-global-graph" data-root="{escape(root)}/" aria-label="全部笔记的关系图"></div>'
+        f'<div class="llm-kb-graph llm-kb-global-graph" data-root="{escape(root)}/" role="img" aria-label="全部笔记的关系图"></div>'
     )

@@ -16,12 +16,17 @@ variable ``LLM_KB_MATERIAL_NAV`` set, ``overrides/partials/nav.html`` uses Mater
 
 from __future__ import annotations
 
+import posixpath
+import re
 from html import escape
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
+
+# Links in a section's index.md, in reading order: [[wikilinks]] and [text](relative.md) links.
+INDEX_LINK = re.compile(r"\[\[(?P<wiki>[^\]|#\n]+)|\]\((?P<md>[^)\s#]+\.md)(?:#[^)\s]*)?\)")
 
 SUPPORTED = frozenset({"navigation.indexes", "navigation.prune"})
 NAV_FEATURES = frozenset({"navigation.tabs", "navigation.sections", "navigation.expand",
@@ -46,6 +51,72 @@ def _content(item, ref=None) -> str:
     if meta.get("status"):
         html += f'<span class="md-status md-status--{escape(str(meta["status"]))}"></span>'
     return html
+
+
+def _folder(item) -> str:
+    page = item if isinstance(item, Page) else next((c for c in _pages([item])), None)
+    return page.file.src_uri.split("/")[0] if page and "/" in page.file.src_uri else ""
+
+
+def _pages(items: list):
+    """The pages under these items, depth first: the reading order of the sidebar."""
+    for item in items:
+        if isinstance(item, Page):
+            yield item
+        elif item.children:
+            yield from _pages(item.children)
+
+
+def recommended(index_path: str, text: str, vault) -> list[str]:
+    """The notes a section's index links to, in the order it links them (its recommended order)."""
+    order: list[str] = []
+    for m in INDEX_LINK.finditer(text):
+        if m.group("wiki"):
+            path = vault.resolve(m.group("wiki").strip(), index_path).path
+        else:
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(index_path), unquote(m.group("md"))))
+        if path and path not in order:
+            order.append(path)
+    return order
+
+
+def learning_path(nav: Navigation, vault, section_order: list[str]) -> None:
+    """Order the sidebar, and previous/next with it, as the learning path.
+
+    Top-level sections in ``extra.section_order`` (others after them, in MkDocs' alphabetical
+    order); inside a section, its index page first, then the pages (and subsections) in the order
+    the index links them, then those it does not link, alphabetically. MkDocs set previous/next
+    from the alphabetical tree before ``on_nav``: they are set again from the new order.
+    """
+    rank = {name: i for i, name in enumerate(section_order)}
+    nav.items.sort(key=lambda item: (isinstance(item, Section), rank.get(_folder(item), len(rank))))
+
+    def sort_section(section: Section) -> None:
+        index = next((c for c in section.children if isinstance(c, Page) and c.file.name == "index"), None)
+        note = vault.notes.get(index.file.src_uri) if index else None
+        if note is not None:
+            position = {path: i for i, path in enumerate(recommended(note.path, note.text, vault))}
+
+            def key(item) -> tuple:
+                if item is index:
+                    return (0, 0)
+                linked = [position[p.file.src_uri] for p in _pages([item]) if p.file.src_uri in position]
+                return (1, min(linked)) if linked else (2, 0)
+
+            section.children.sort(key=key)  # stable: unlinked items keep their alphabetical order
+        for child in section.children:
+            if isinstance(child, Section):
+                sort_section(child)
+
+    for item in nav.items:
+        if isinstance(item, Section):
+            sort_section(item)
+    nav.pages = list(_pages(nav.items))
+    for before, after in zip([None, *nav.pages], [*nav.pages, None]):
+        if before is not None:
+            before.next_page = after
+        if after is not None:
+            after.previous_page = before
 
 
 class NavRenderer:
