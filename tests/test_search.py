@@ -63,6 +63,38 @@ def test_query_set_success_and_precision(real_site):
     assert r["success_at_1"] >= 0.9
     assert r["precision_at_3"] >= 0.95
     assert r["external_requests"] == []
+    # Understanding questions took no keyword query's first place: the only misses are the two
+    # docs/about/search.md explains (both notes have the word in their title).
+    assert {o.query for o in r["outcomes"] if not o.success} <= KNOWN_KEYWORD_MISSES
+
+
+KNOWN_KEYWORD_MISSES = {"外推", "逐位"}
+
+
+@pytest.mark.browser
+def test_site_pages_rank_after_notes_and_excerpts_show_no_source(real_site):
+    from playwright.sync_api import sync_playwright
+
+    site, url = real_site
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        page = b.new_page()
+        page.goto(f"{url}/", wait_until="networkidle")
+        kv = search(page, "KV Cache")
+        assert kv[0] == "/inference/kv-cache/" and "/about/contributing/" not in kv[:7]
+        lora = search(page, "LoRA")
+        assert lora[0] == "/finetuning/lora/"
+        api = [i for i, u in enumerate(lora) if u.startswith("/reference/api-")]
+        notes = [i for i, u in enumerate(lora) if u.startswith("/finetuning/")]
+        assert api and notes and max(notes[:3]) < min(api)  # the LoRA notes before the API reference
+        excerpts = []
+        for query in ("KV Cache", "LoRA", "W_Q", "为什么要除以根号dk", "kv缓存占多少显存", "softmax 溢出", "显存估算"):
+            search(page, query)
+            excerpts += page.eval_on_selector_all(".md-search-result__list p", "ps => ps.map(p => p.innerText)")
+        assert len(excerpts) > 20
+        for text in excerpts:
+            assert not re.search(r"\\[(\[]|\$|`=\w+\||\|\s*-{3}|^\S+ · \S+ · ", text), text
+        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +175,14 @@ def test_header_search_reads_like_materials_and_marks_the_target(real_site):
         page.wait_for_function("() => document.querySelectorAll('article mark.llm-kb-search-highlight').length > 0")
         marked = set(page.eval_on_selector_all("article mark.llm-kb-search-highlight", "ms => ms.map(m => m.textContent)"))
         assert {"显存", "LoRA"} <= marked
+        # Not the yellow of the authors' ==highlight== (llm-kb.css), which keeps its meaning.
+        colours = page.evaluate("""() => {
+          const own = document.createElement('mark');
+          document.querySelector('article.md-content__inner').append(own);
+          const search = document.querySelector('article mark.llm-kb-search-highlight');
+          return [getComputedStyle(own).backgroundColor, getComputedStyle(search).backgroundColor];
+        }""")
+        assert colours[0] != colours[1], colours
         # Escape closes the box again.
         page.keyboard.press("s")
         assert page.evaluate("document.getElementById('__search').checked")

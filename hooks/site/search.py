@@ -12,7 +12,10 @@ and footer, which are not in the article. Unpublished notes have no page, so the
 index; Obsidian comments were removed when the Markdown was rendered.
 
 Chinese is indexed one character a word (``split_han``); overrides/assets/llm-kb/search.js searches
-each Chinese run of a query as an exact phrase of its characters.
+each Chinese run of a query as an exact phrase of its characters. Formulas are indexed as reading
+text and note source quoted in code blocks is left out (search_text.py); each page's question
+callouts go into its metadata. Beside the bundle: the vocabulary search.js uses to understand a
+question (search_names.py: the notes' names, reviewed synonyms) and the pages ranked low (LOW_RANK).
 
 Memory: Pagefind holds every page it indexes in memory until it writes the bundle (about 0.12 MB a
 note, so 400 MB at 3,000 notes). A large vault is therefore indexed in shards of at most
@@ -81,15 +84,10 @@ EXCLUDE_SELECTORS = [
 ]
 # Pages about the site or generated API reference rank after the notes that teach the subject: their
 # Pagefind ids go into the names file ("low"), search.js halves their score (LOW_RANK_FACTOR).
-# "LoRA" is the note, not api-lora; "KV Cache" is not about/contributing.
-# Section index pages and the question index are lists that link to the notes answering a question:
-# they hold every word of a question and would come first for many.
+# "LoRA" is the note, not api-lora; "KV Cache" is not about/contributing. Section index pages and
+# the question index are lists linking to the notes that answer: they hold every word of many
+# questions and would otherwise come first.
 LOW_RANK = ("about/", "reference/api-", "practice/question-index.md")
-
-
-def low_rank(path: str) -> bool:
-    """Whether a note (vault path) ranks after the notes that teach the subject."""
-    return path.startswith(LOW_RANK) or path.endswith("/index.md")
 NAMES_FILE = "llm-kb-names.pf_json"  # in the bundle, gzipped: names and synonyms (search_names.py), for search.js
 # Pagefind's own search UIs: the site draws Material's search box instead (search.js).
 UNUSED = [f"pagefind-{ui}.{ext}" for ui in ("ui", "modular-ui", "component-ui") for ext in ("js", "css")]
@@ -205,11 +203,16 @@ def index_folder(raw: Path, out_dir: Path) -> int:
     Path(out_dir, SHARDS_FILE).write_text(json.dumps({"shards": shards}), encoding="utf-8")
     names = search_names([(title, aliases) for _, (title, aliases, _, _) in pages], load_synonyms())
     names["pages"] = len(pages)  # for the rarity of a word (search.js)
-    low = {page_url(rel) for rel, (_, _, _, low_rank) in pages if low_rank}
+    low = {page_url(rel) for rel, (_, _, _, low) in pages if low}
     names["low"] = [f.name.removesuffix(".pf_fragment") for f in sorted(out_dir.glob("**/fragment/*.pf_fragment"))
                     if unquote(json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))["url"]) in low]
     write_names(Path(out_dir, NAMES_FILE), names)
     return len(pages)
+
+
+def low_rank(path: str) -> bool:
+    """Whether a note (vault path) ranks after the notes that teach the subject."""
+    return path.startswith(LOW_RANK) or path.endswith("/index.md")
 
 
 def page_url(rel: str) -> str:
