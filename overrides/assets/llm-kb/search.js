@@ -9,6 +9,9 @@
  * characters is). English words are searched normally (prefixes match). A mixed query keeps the
  * pages found by every part. The first results are then ordered: the note whose title or alias
  * is the query, notes whose title or an alias contains it, notes whose text contains it, the rest.
+ * A question is understood first (understand(): spelling, words, question words dropped,
+ * synonyms) and ranked word by word when it is not found as typed (find()); a question callout
+ * it matches becomes the excerpt (item()). docs/about/search.md explains it with examples.
  */
 (() => {
   "use strict";
