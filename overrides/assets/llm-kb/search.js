@@ -299,6 +299,8 @@
         ranked.set(id, r);
       }
     });
+    // Pages about the site (this search's own documentation quotes questions) count less, too.
+    for (const [id, r] of ranked) r.count *= factor(id);
     return [...ranked.values()].sort((a, b) => b.count - a.count || b.score - a.score);
   }
 
