@@ -6,7 +6,9 @@ back from the page. Printed per approach:
 - success@1   share of queries whose first result is the note the query file names;
 - precision@3 share of the top-3 result slots whose page text (the article a reader sees) contains
               the whole query (every space-separated part of it); a query with no result counts
-              one empty slot;
+              one empty slot. For the question set (a question is rarely found word for word) a
+              slot counts when it holds a note the query file names (``first`` or ``also``);
+- zero results share of queries with an empty result list;
 - latency     from the keystroke to the results on screen (median, p95), the first query apart;
 - bytes       what the browser downloaded for search: on page load and for the first query (what a
               Web Worker fetches is not seen: Material's worker script and lunr files are missing
@@ -20,7 +22,10 @@ segments Chinese with jieba when it can import it; jieba is not a dependency of 
 ``--jieba DIR`` (a folder holding it, e.g. ``pip install --target DIR jieba``) to evaluate Material
 as the issue measured it.
 
-    .venv/bin/python benchmarks/search_eval.py                        # Pagefind only
+Two query sets: keywords (benchmarks/search_queries.json) and questions as candidates type them
+(benchmarks/search_queries_questions.json).
+
+    .venv/bin/python benchmarks/search_eval.py                        # Pagefind only, both sets
     .venv/bin/python benchmarks/search_eval.py --approach all --jieba /tmp/jieba
 """
 
@@ -45,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.helpers import config_text, launch_chromium, serve_static  # noqa: E402
 QUERIES = Path(__file__).with_name("search_queries.json")
+QUESTIONS = Path(__file__).with_name("search_queries_questions.json")
 # Not the note's own text: the edit button, other notes' titles and lines, the graph, example badges,
 # permalinks. (Its tags stay: they are shown at the top of the note.)
 NOT_TEXT = [".md-content__button", ".llm-kb-backlinks", ".llm-kb-local-graph-box", ".llm-kb-exec-badge",
@@ -234,6 +240,7 @@ class Outcome:
     ms: float
     results: int
     top: list[str]
+    also: list[str] = field(default_factory=list)
     hits: list[bool] = field(default_factory=list)
 
     @property
@@ -241,8 +248,11 @@ class Outcome:
         return bool(self.top) and self.top[0] == note_url(self.first)
 
 
-def evaluate(site: Path, url: str, approach: str, queries: list[dict]) -> dict:
-    """Type every query into the header search of ``url`` in Chromium; the figures and outcomes."""
+def evaluate(site: Path, url: str, approach: str, queries: list[dict], judge: str = "contains") -> dict:
+    """Type every query into the header search of ``url`` in Chromium; the figures and outcomes.
+
+    ``judge``: how precision@3 judges a result slot: ``contains`` (its page text holds the query)
+    or ``relevant`` (it is a note the query names: ``first`` or ``also``)."""
     from playwright.sync_api import sync_playwright
 
     requests: list[str] = []
@@ -271,10 +281,14 @@ def evaluate(site: Path, url: str, approach: str, queries: list[dict]) -> dict:
                 first_bytes = sum(b for u, b, _ in sizes if SEARCH_URL.search(urlparse(u).path))
                 load_bytes = sum(b for u, b, _ in sizes[:loaded] if SEARCH_URL.search(urlparse(u).path))
             top = [unquote(urlparse(h).path) for h in got["hrefs"]]
-            outcomes.append(Outcome(q["q"], q["first"], q["kind"], got["ms"], got["count"], top))
+            outcomes.append(Outcome(q["q"], q["first"], q["kind"], got["ms"], got["count"], top, q.get("also", [])))
         browser.close()
     for o in outcomes:
-        o.hits = [contains(page_text(str(site), t), o.query) for t in o.top[:3]]
+        if judge == "relevant":
+            relevant = {note_url(n) for n in [o.first, *o.also]}
+            o.hits = [t in relevant for t in o.top[:3]]
+        else:
+            o.hits = [contains(page_text(str(site), t), o.query) for t in o.top[:3]]
     later = sorted(o.ms for o in outcomes[1:])
     slots = sum(max(1, min(3, len(o.top))) for o in outcomes)
     external = [u for u in requests if urlparse(u).hostname != "127.0.0.1" and not u.startswith("data:")]
@@ -283,6 +297,7 @@ def evaluate(site: Path, url: str, approach: str, queries: list[dict]) -> dict:
         "queries": len(outcomes),
         "success_at_1": sum(o.success for o in outcomes) / len(outcomes),
         "precision_at_3": sum(sum(o.hits) for o in outcomes) / slots,
+        "zero_results": sum(o.results == 0 for o in outcomes) / len(outcomes),
         "first_query_ms": outcomes[0].ms,
         "median_ms": statistics.median(later),
         "p95_ms": later[max(0, round(0.95 * len(later)) - 1)],
@@ -295,9 +310,10 @@ def evaluate(site: Path, url: str, approach: str, queries: list[dict]) -> dict:
 
 
 def report(r: dict, index: dict | None) -> None:
-    print(f"\n== {r['approach']}: {r['queries']} queries")
+    print(f"\n== {r['approach']}: {r['queries']} queries{' · ' + r['set'] if r.get('set') else ''}")
     print(f"success@1    {r['success_at_1']:.3f}")
     print(f"precision@3  {r['precision_at_3']:.3f}")
+    print(f"zero results {r['zero_results']:.3f}")
     print(f"latency      median {r['median_ms']:.0f} ms · p95 {r['p95_ms']:.0f} ms · first query {r['first_query_ms']:.0f} ms")
     print(f"bytes        {r['search_bytes_first_query'] / 1024:.1f} KiB for search up to the first query's results"
           f" ({r['search_bytes_page_load'] / 1024:.1f} KiB of it on page load)")
@@ -320,7 +336,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--approach", choices=["pagefind", "material", "material-stock", "both", "all"],
                         default="pagefind", help="both: pagefind and material; all: the three")
-    parser.add_argument("--queries", type=Path, default=QUERIES)
+    parser.add_argument("--queries", type=Path, action="append",
+                        help="a query file (repeatable); default: the keyword and the question set")
     parser.add_argument("--jieba", help="folder to put on PYTHONPATH for Material's build (holds jieba)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--build-only", nargs=3, help=argparse.SUPPRESS)
@@ -328,7 +345,7 @@ def main() -> None:
     if args.build_only:
         _build_here(*args.build_only)
         return
-    queries = json.loads(args.queries.read_text(encoding="utf-8"))["queries"]
+    files = args.queries or [QUERIES, QUESTIONS]
     figures = []
     approaches = {"both": ["pagefind", "material"], "all": ["pagefind", "material", "material-stock"]}
     for approach in approaches.get(args.approach, [args.approach]):
@@ -337,11 +354,14 @@ def main() -> None:
             index = build(approach, site, args.jieba)
             server, url = serve_static(site)
             try:
-                r = evaluate(site, url, approach, queries)
+                for file in files:
+                    queries = json.loads(file.read_text(encoding="utf-8"))["queries"]
+                    judge = "relevant" if file.name == QUESTIONS.name else "contains"
+                    r = evaluate(site, url, approach, queries, judge) | {"set": file.name}
+                    report(r, index)
+                    figures.append({k: v for k, v in r.items() if k != "outcomes"} | {"index": index})
             finally:
                 server.shutdown()
-            report(r, index)
-            figures.append({k: v for k, v in r.items() if k != "outcomes"} | {"index": index})
     if args.json:
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
 

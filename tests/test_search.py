@@ -21,7 +21,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from helpers import MKDOCS, ROOT, build_vault, free_port, launch_chromium, serve_static
+from helpers import MKDOCS, ROOT, build_vault, free_port, launch_chromium, render, serve_static
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import search_eval  # noqa: E402
@@ -63,6 +63,38 @@ def test_query_set_success_and_precision(real_site):
     assert r["success_at_1"] >= 0.9
     assert r["precision_at_3"] >= 0.95
     assert r["external_requests"] == []
+    # Understanding questions took no keyword query's first place: the only misses are the two
+    # docs/about/search.md explains (both notes have the word in their title).
+    assert {o.query for o in r["outcomes"] if not o.success} <= KNOWN_KEYWORD_MISSES
+
+
+KNOWN_KEYWORD_MISSES = {"外推", "逐位"}
+
+
+@pytest.mark.browser
+def test_site_pages_rank_after_notes_and_excerpts_show_no_source(real_site):
+    from playwright.sync_api import sync_playwright
+
+    site, url = real_site
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        page = b.new_page()
+        page.goto(f"{url}/", wait_until="networkidle")
+        kv = search(page, "KV Cache")
+        assert kv[0] == "/inference/kv-cache/" and "/about/contributing/" not in kv[:7]
+        lora = search(page, "LoRA")
+        assert lora[0] == "/finetuning/lora/"
+        api = [i for i, u in enumerate(lora) if u.startswith("/reference/api-")]
+        notes = [i for i, u in enumerate(lora) if u.startswith("/finetuning/")]
+        assert api and notes and max(notes[:3]) < min(api)  # the LoRA notes before the API reference
+        excerpts = []
+        for query in ("KV Cache", "LoRA", "W_Q", "为什么要除以根号dk", "kv缓存占多少显存", "softmax 溢出", "显存估算"):
+            search(page, query)
+            excerpts += page.eval_on_selector_all(".md-search-result__list p", "ps => ps.map(p => p.innerText)")
+        assert len(excerpts) > 20
+        for text in excerpts:
+            assert not re.search(r"\\[(\[]|\$|`=\w+\||\|\s*-{3}|^\S+ · \S+ · ", text), text
+        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +175,14 @@ def test_header_search_reads_like_materials_and_marks_the_target(real_site):
         page.wait_for_function("() => document.querySelectorAll('article mark.llm-kb-search-highlight').length > 0")
         marked = set(page.eval_on_selector_all("article mark.llm-kb-search-highlight", "ms => ms.map(m => m.textContent)"))
         assert {"显存", "LoRA"} <= marked
+        # Not the yellow of the authors' ==highlight== (llm-kb.css), which keeps its meaning.
+        colours = page.evaluate("""() => {
+          const own = document.createElement('mark');
+          document.querySelector('article.md-content__inner').append(own);
+          const search = document.querySelector('article mark.llm-kb-search-highlight');
+          return [getComputedStyle(own).backgroundColor, getComputedStyle(search).backgroundColor];
+        }""")
+        assert colours[0] != colours[1], colours
         # Escape closes the box again.
         page.keyboard.press("s")
         assert page.evaluate("document.getElementById('__search').checked")
@@ -219,7 +259,8 @@ def test_alias_first_substrings_and_mixed_queries(small_site):
         assert search(page, "意力") == ["/丙/"]  # part of a longer word
         assert search(page, "路由") == ["/甲/"]  # two characters
         assert search(page, "token 专家") == ["/甲/"]  # mixed: every part must be there
-        assert search(page, "token 注意力") == []
+        # No page holds both: the pages holding one of them, rather than nothing (issue 25).
+        assert sorted(search(page, "token 注意力")) == ["/丙/", "/甲/"]
         assert search(page, "秘密") == []
         b.close()
 
@@ -321,3 +362,159 @@ def test_serve_stopping_mid_index_logs_no_failure(monkeypatch, tmp_path, caplog)
         worker.join(timeout=10)
     assert not worker.is_alive()
     assert not [r for r in caplog.records if "search index failed" in r.getMessage()]
+
+
+# -- what a question finds (issue 25) ---------------------------------------------------------------
+def test_formulas_reach_the_index_as_reading_text():
+    from hooks.site.search_text import readable_math, tex_to_text
+
+    assert tex_to_text(r"\(\frac{QK^\top}{\sqrt{d_k}}\)") == "QKᵀ/√d_k"
+    assert tex_to_text(r"$O(n^2 d)$") == "O(n^2 d)"
+    assert tex_to_text(r"\[\text{softmax}(x)_i \approx \alpha\]") == "softmax(x)_i ≈ α"
+    html = '<p>乘 <span class="arithmatex">\\(W_Q\\)</span> 得 <span class="arithmatex">\\(a &lt; b\\)</span></p>'
+    assert readable_math(html) == '<p>乘 <span class="llm-kb-math">W_Q</span> 得 <span class="llm-kb-math">a &lt; b</span></p>'
+    katex = ('<span class="katex"><span class="katex-mathml"><math><semantics><mrow><mi>d</mi></mrow>'
+             '<annotation encoding="application/x-tex">\\sqrt{d_k}</annotation></semantics></math></span>'
+             '<span class="katex-html" aria-hidden="true"><span class="base">√dk</span></span></span>')
+    assert readable_math(f"<p>除以 {katex}。</p>") == '<p>除以 <span class="llm-kb-math">√d_k</span>。</p>'
+
+
+def test_question_callouts_with_answer_keys_and_where_they_link():
+    from hooks.site.search_text import questions, readable_math
+
+    note = ("---\ntitle: T\n---\n\n> [!question] 一层注意力要算多少？\n\n"
+            "> [!question]- 点积注意力为什么要除以 $\\sqrt{d_k}$？\n> 方差随 $d_k$ 增大，softmax 饱和。\n\n^q-attn-scale-why\n\n"
+            "## 细节\n\n> [!question] 细节里的问题？\n> 答案要点。\n")
+    html, _ = render(note)  # the real Markdown pipeline
+    found = questions(readable_math(html))
+    assert [q.q for q in found] == ["一层注意力要算多少？", "点积注意力为什么要除以 √d_k？", "细节里的问题？"]
+    assert found[0].a == "" and found[0].id == ""  # no key yet, no heading above: the page itself
+    assert found[1].a == "方差随 d_k 增大，softmax 饱和。" and found[1].id.endswith("q-attn-scale-why")
+    assert found[2].a == "答案要点。" and found[2].id == "细节"  # no id of its own: the heading above
+    # The id on the callout itself (as the build gives folded questions their ^q- id).
+    own = '<details class="question callout" id="q-own"><summary>问？</summary><p>答。</p></details>'
+    assert questions(own)[0].id == "q-own"
+
+
+def test_names_for_understanding_queries(tmp_path):
+    from mkdocs.exceptions import PluginError
+    from hooks.site.search_names import load_synonyms, search_names
+
+    names = search_names([("KV Cache：原理", ["KV 缓存", "kv-cache", "键值缓存", "Key-Value Cache"]),
+                          ("Agent 设计", ["Agent", "智能体", "工具调用", "记忆"])],
+                         {"groups": [["显存", "VRAM"]], "words": ["根号"]})
+    assert {"kv cache", "kv 缓存", "键值缓存", "key-value cache", "记忆", "根号", "vram"} <= set(names["words"])
+    assert ["kv cache", "kv 缓存", "kv-cache", "键值缓存"] in names["groups"]
+    assert not any("记忆" in g for g in names["groups"])  # a late alias is a related term, not a synonym
+    assert ["显存", "vram"] in names["groups"]
+    assert load_synonyms()["groups"]  # the reviewed file in the repository loads
+    bad = tmp_path / "synonyms.yml"
+    bad.write_text("groups:\n  - [显存]\n", encoding="utf-8")
+    with pytest.raises(PluginError, match=r"synonyms.yml:2: a synonym group is a list of at least two names"):
+        load_synonyms(bad)
+
+
+@pytest.mark.browser
+def test_question_set_success_and_zero_results(real_site):
+    site, url = real_site
+    queries = json.loads(search_eval.QUESTIONS.read_text(encoding="utf-8"))["queries"]
+    assert len(queries) >= 60
+    assert {q["kind"] for q in queries} >= {"zh", "mixed", "abbrev", "typo"}
+    for q in queries:
+        for note in [q["first"], *q.get("also", [])]:
+            assert (ROOT / "docs" / note).is_file(), q
+    r = search_eval.evaluate(site, url, "pagefind", queries, "relevant")
+    search_eval.report(r, None)
+    assert r["success_at_1"] >= 0.9
+    assert r["zero_results"] <= 0.02
+    assert r["external_requests"] == []
+
+
+QUESTION_NOTES = {
+    "index.md": "---\ntitle: 首页\n---\n\n[[缓存]] [[缩放]] [[专家]]\n",
+    "缓存.md": ("---\ntitle: KV Cache：原理与显存\naliases: [KV Cache, KV 缓存, kv-cache]\ntags: [推理]\n---\n\n"
+               "生成时把每层的键值存下来，下一个 token 只算新的一行。投影矩阵 $W_Q$ 不必缓存。\n\n"
+               "> [!question]- KV 缓存占多少显存？\n> 每个 token 每层存 K 和 V 两份，显存等于 2 乘层数乘隐藏维度乘字节数。\n\n"
+               "^q-kv-memory\n\n## 为什么没有 Q Cache\n\n查询只用一次。\n"),
+    "缩放.md": ("---\ntitle: 注意力缩放\naliases: [Attention Scaling]\n---\n\n"
+               "> [!question] 点积注意力为什么要除以 $\\sqrt{d_k}$？\n\n方差随维度增大，softmax 会饱和。\n"),
+    "专家.md": ("---\ntitle: 混合专家\naliases: [MoE]\n---\n\n路由器为每个 token 选专家。\n\n"
+               "```markdown\n---\ntitle: 示例里的秘密标题\naliases: [KV Cache]\n---\n值 `=kv_mem|128` 见 [[缓存]]\n```\n"),
+    "about/说明.md": "---\ntitle: 说明\n---\n\n" + "路由器与专家的写法。" * 6 + "\n",
+}
+
+
+@pytest.fixture(scope="module")
+def question_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search-questions")
+    result = build_vault(root, QUESTION_NOTES)
+    assert result.returncode == 0, result.stderr
+    server, url = serve_static(root / "site")
+    yield root / "site", url
+    server.shutdown()
+
+
+def first_result(page, query: str) -> dict:
+    search(page, query)
+    return page.evaluate("""() => {
+      const a = document.querySelector('.md-search-result__list > li > a');
+      return a && { href: a.href, excerpt: (a.querySelector('p') || {}).innerText || '',
+                    question: (a.querySelector('.llm-kb-search-question') || {}).innerText || '' };
+    }""")
+
+
+@pytest.mark.browser
+def test_questions_are_understood_and_answered(question_site):
+    from playwright.sync_api import sync_playwright
+
+    site, url = question_site
+    records = {unquote(u): r for u, r in indexed(site).items()}
+    assert "示例里的秘密标题" not in records["/专家/"]["content"]  # note source quoted in a code block
+    assert "\\(" not in records["/缓存/"]["content"] and "W_Q" in records["/缓存/"]["content"]
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        page = b.new_page()
+        page.goto(f"{url}/", wait_until="networkidle")
+        # Question words dropped, 缓存 kept whole, full-width and case folded: the folded question
+        # callout is the excerpt, with the start of its answer key, and the link lands on its id.
+        for query in ("kv缓存占多少显存", "KV 缓存占多少显存？", "ＫＶ缓存要占多少显存"):
+            got = first_result(page, query)
+            assert unquote(urlparse(got["href"]).path) == "/缓存/", query
+            assert got["question"].endswith("KV 缓存占多少显存？"), got
+            assert "每个 token 每层存 K 和 V" in got["excerpt"]
+            anchor = unquote(urlparse(got["href"]).fragment)
+            assert anchor.endswith("q-kv-memory")
+            assert f'id="{anchor}"' in (site / "缓存" / "index.html").read_text(encoding="utf-8")
+        # The spellings of one formula; an unfolded question with no key and no id: the page.
+        for query in ("为什么要除以根号dk", "为什么除以 √d_k", "除以sqrt(d_k)的原因"):
+            got = first_result(page, query)
+            assert unquote(urlparse(got["href"]).path) == "/缩放/", query
+            assert got["question"].endswith("点积注意力为什么要除以 √d_k？") and "\\(" not in got["excerpt"]
+            assert urlparse(got["href"]).fragment == ""
+        # Nothing holds every word: the pages holding most of them, never an empty list.
+        assert search(page, "token 注意力") != []
+        assert set(search(page, "token 注意力")) <= {"/缓存/", "/缩放/", "/专家/"}
+        # A misspelt name (one character off) still finds its note.
+        assert search(page, "混合专价")[0] == "/专家/"
+        # The excerpt of a title or alias match is the note's text, not its alias list.
+        got = first_result(page, "KV Cache")
+        assert unquote(urlparse(got["href"]).path) == "/缓存/"
+        assert not got["excerpt"].startswith(("KV Cache ·", "KV Cache · KV")), got
+        # A page about the site ranks after the note, though it repeats the words more.
+        assert search(page, "路由器 专家")[:2] == ["/专家/", "/about/说明/"]
+        b.close()
+
+
+def test_note_source_in_code_blocks_is_not_indexed_but_program_code_is():
+    from hooks.site.search_text import without_note_source
+
+    def block(code: str) -> str:
+        return f'<div class="highlight"><pre><span></span><code>{code}</code></pre></div>'
+
+    kept = [block("x = [[1, 2], [3, 4]]\nprint(x[[0]])"), block("a = [['甲', '乙']]")]
+    dropped = [block("---\ntitle: KV Cache\naliases: [KV 缓存]\n---\n正文"), block("值 <span>`=kv_l3_8b|128`</span>"),
+               block("&gt; [!question]- 问题？"), block("见 [[kv-cache#原理]]")]
+    for html in kept:
+        assert without_note_source(f"<p>前</p>{html}<p>后</p>") == f"<p>前</p>{html}<p>后</p>"
+    for html in dropped:
+        assert without_note_source(f"<p>前</p>{html}<p>后</p>") == "<p>前</p><p>后</p>"

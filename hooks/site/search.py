@@ -12,7 +12,10 @@ and footer, which are not in the article. Unpublished notes have no page, so the
 index; Obsidian comments were removed when the Markdown was rendered.
 
 Chinese is indexed one character a word (``split_han``); overrides/assets/llm-kb/search.js searches
-each Chinese run of a query as an exact phrase of its characters.
+each Chinese run of a query as an exact phrase of its characters. Formulas are indexed as reading
+text and note source quoted in code blocks is left out (search_text.py); each page's question
+callouts go into its metadata. Beside the bundle: the vocabulary search.js uses to understand a
+question (search_names.py: the notes' names, reviewed synonyms) and the pages ranked low (LOW_RANK).
 
 Memory: Pagefind holds every page it indexes in memory until it writes the bundle (about 0.12 MB a
 note, so 400 MB at 3,000 notes). A large vault is therefore indexed in shards of at most
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import gzip
 import json
 import logging
 import math
@@ -51,11 +55,14 @@ import time
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from urllib.parse import unquote
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 
+from hooks.site.search_names import load_synonyms, search_names, write_names
+from hooks.site.search_text import questions, readable_math, without_note_source
 from hooks.vault import Note, VaultIndex
 
 log = logging.getLogger("mkdocs.plugins.llm_kb.search")
@@ -75,6 +82,13 @@ EXCLUDE_SELECTORS = [
     ".llm-kb-exec-badge",  # "passed on CPU · Python …" under every example
     ".headerlink",  # the ¶ permalinks
 ]
+# Pages about the site or generated API reference rank after the notes that teach the subject: their
+# Pagefind ids go into the names file ("low"), search.js halves their score (LOW_RANK_FACTOR).
+# "LoRA" is the note, not api-lora; "KV Cache" is not about/contributing. Section index pages and
+# the question index are lists linking to the notes that answer: they hold every word of many
+# questions and would otherwise come first.
+LOW_RANK = ("about/", "reference/api-", "practice/question-index.md")
+NAMES_FILE = "llm-kb-names.pf_json"  # in the bundle, gzipped: names and synonyms (search_names.py), for search.js
 # Pagefind's own search UIs: the site draws Material's search box instead (search.js).
 UNUSED = [f"pagefind-{ui}.{ext}" for ui in ("ui", "modular-ui", "component-ui") for ext in ("js", "css")]
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset"[^>]*>')
@@ -141,15 +155,25 @@ def split_han(html: str) -> str:
 
 
 def snapshot_page(body: str, title: str, aliases: list[str], tags: list[str], language: str) -> str:
-    """A minimal HTML page holding what a reader sees of a note (its article), marked for Pagefind."""
+    """A minimal HTML page holding what a reader sees of a note (its article), marked for Pagefind.
+
+    Formulas become reading text (no TeX in excerpts) and note source quoted in code blocks is left
+    out (search_text.py); the question callouts go into metadata too, so search.js can show the
+    question a query matches, with the start of its answer key.
+    """
+    body = readable_math(without_note_source(body))
     title = escape(title)
-    # Aliases also as metadata (ignored for matching): search.js puts first the note whose alias is the query.
+    asked = [q.as_dict() for q in questions(body)]
+    # Metadata (ignored for matching): search.js puts first the note whose alias is the query, and
+    # shows a matching question as the excerpt.
     weighted = (f'<div data-pagefind-ignore><span data-pagefind-meta="aliases">'
-                f'{escape(json.dumps(aliases, ensure_ascii=False))}</span></div>')
+                f'{escape(json.dumps(aliases, ensure_ascii=False))}</span>'
+                f'<span data-pagefind-meta="tags">{escape(json.dumps(tags, ensure_ascii=False))}</span>'
+                f'<span data-pagefind-meta="questions">{escape(json.dumps(asked, ensure_ascii=False))}</span></div>')
     for weight, values in ((ALIAS_WEIGHT, aliases), (TAG_WEIGHT, tags)):
         if values:
             weighted += f'<div data-pagefind-weight="{weight}">{" · ".join(escape(v) for v in values)}</div>'
-    # Right after the h1 (the title): a title or alias match then gets the top of the page as excerpt.
+    # Right after the h1 (the title): a title or alias match then counts for the top of the page.
     h1_end = body.find("</h1>")
     cut = h1_end + len("</h1>") if h1_end >= 0 else 0
     return (f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8">'
@@ -177,7 +201,23 @@ def index_folder(raw: Path, out_dir: Path) -> int:
         Path(out_dir, name).unlink(missing_ok=True)
     shards = [f"shard-{i}/" for i in range(1, count)]
     Path(out_dir, SHARDS_FILE).write_text(json.dumps({"shards": shards}), encoding="utf-8")
+    names = search_names([(title, aliases) for _, (title, aliases, _, _) in pages], load_synonyms())
+    names["pages"] = len(pages)  # for the rarity of a word (search.js)
+    low = {page_url(rel) for rel, (_, _, _, low) in pages if low}
+    names["low"] = [f.name.removesuffix(".pf_fragment") for f in sorted(out_dir.glob("**/fragment/*.pf_fragment"))
+                    if unquote(json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))["url"]) in low]
+    write_names(Path(out_dir, NAMES_FILE), names)
     return len(pages)
+
+
+def low_rank(path: str) -> bool:
+    """Whether a note (vault path) ranks after the notes that teach the subject."""
+    return path.startswith(LOW_RANK) or path.endswith("/index.md")
+
+
+def page_url(rel: str) -> str:
+    """The URL Pagefind gives a page written at ``rel`` (about/x/index.html -> /about/x/)."""
+    return "/" + rel.removesuffix("index.html")
 
 
 def _index_shard(raw: Path, pages: list[tuple[str, list]], language: str, out_dir: Path, first: bool) -> None:
@@ -185,7 +225,7 @@ def _index_shard(raw: Path, pages: list[tuple[str, list]], language: str, out_di
     search.js loads Pagefind's scripts and WebAssembly from the first."""
     with tempfile.TemporaryDirectory(prefix="llm-kb-search-") as scratch:
         site = Path(scratch)
-        for rel, (title, aliases, tags) in pages:
+        for rel, (title, aliases, tags, _) in pages:
             path = site / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             body = (raw / rel).read_text(encoding="utf-8")
@@ -211,7 +251,8 @@ def build_bundle(snap: Snapshot, out_dir: Path, background: bool = False) -> tup
     """
     wall, cpu = time.perf_counter(), time.thread_time()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    pages = {rel: (note.title, note.front.aliases, note.front.tags) for rel, note in snap.pages.values()}
+    pages = {rel: (note.title, note.front.aliases, note.front.tags, low_rank(note.path))
+             for rel, note in snap.pages.values()}
     _write(snap.raw / "pages.json", json.dumps(
         {"language": snap.language, "shard_pages": snap.shard_pages, "pages": pages}, ensure_ascii=False))
     if background:

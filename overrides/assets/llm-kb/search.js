@@ -9,6 +9,9 @@
  * characters is). English words are searched normally (prefixes match). A mixed query keeps the
  * pages found by every part. The first results are then ordered: the note whose title or alias
  * is the query, notes whose title or an alias contains it, notes whose text contains it, the rest.
+ * A question is understood first (understand(): spelling, words, question words dropped,
+ * synonyms) and ranked word by word when it is not found as typed (find()); a question callout
+ * it matches becomes the excerpt (item()). docs/about/search.md explains it with examples.
  */
 (() => {
   "use strict";
@@ -41,7 +44,8 @@
       // A merged shard reuses this bundle's WebAssembly; it fetches only its own index.
       const listed = await fetch(new URL("pagefind/llm-kb-shards.json", base));
       const { shards = [] } = listed.ok ? await listed.json() : {};
-      await Promise.all(shards.map((s) => pf.mergeIndex(new URL(`pagefind/${s}`, base).pathname, options)));
+      await Promise.all([...shards.map((s) => pf.mergeIndex(new URL(`pagefind/${s}`, base).pathname, options)),
+        loadNames().catch((err) => console.warn("llm-kb search: no names file", err))]);
       return pf;
     }).catch((err) => {
       pagefind = null; // e.g. `mkdocs serve` still writing the first index: try again next time
@@ -50,32 +54,169 @@
     return pagefind;
   }
 
-  /* -- Query ------------------------------------------------------------------------------------ */
+  /* -- Query understanding --------------------------------------------------------------------- */
+  // How a question becomes search terms (docs/about/search.md): spelling normalised, Chinese cut
+  // into words (known names of the notes first, then the browser's Intl.Segmenter), question words
+  // and particles dropped, each word widened to its synonyms (the notes' own names, reviewed list).
   const ZWSP = /\u200b/g; // the index's boundary between Chinese characters (hooks/site/search.py)
-  const normal = (s) => s.replace(ZWSP, "").toLocaleLowerCase().replace(/\s+/g, " ").trim();
+  const HAN = /\p{Script=Han}/u;
+  const normal = (s) => s.replace(ZWSP, "").normalize("NFKC").toLocaleLowerCase().replace(/\s+/g, " ").trim();
+  const compact = (s) => s.replace(/[\s\-_·.]+/g, "");
+  // Question words, particles and the frame of a question ("…的区别是什么"): they say what kind of
+  // answer is wanted, not what it is about. Dropped only as whole words (目的 keeps its 的).
+  const STOP = new Set(("为什么 为何 为啥 怎么 怎么样 怎样 怎么办 咋 如何 什么 什么样 啥 哪 哪些 哪个 哪种 哪里 多少 几 "
+    + "吗 呢 吧 啊 呀 么 嘛 的 地 得 了 着 过 和 与 跟 及 以及 或 或者 还是 是 是否 是不是 有 有没有 能 能否 "
+    + "能不能 可以 要 需要 会 该 应该 请问 一下 介绍 讲讲 说说 解释 这 那 这个 那个 之间 区别 差别 不同 "
+    + "作用 用 意思 原理 关系 一样 好 都 就 又 在 对 从 把 被 让 里 中 真的 到底 具体 "
+    + "what why how is are was the a an of and or vs versus do does to in for with between difference").split(" "));
+  // Spelling variants of one formula or term, made alike before anything else.
+  const VARIANTS = [
+    [/(?:根号|√|\\?sqrt)\s*[({]?\s*([a-z])\s*_?\s*\{?\s*([a-z0-9]{1,3})\s*\}?\s*[)}]?/g, " $1_$2 "], // 根号dk, √d_k, sqrt(d_k)
+    [/[?？!！,，。;；:：、"“”'‘’()（）【】\[\]{}<>《》]/g, " "],
+  ];
+  const segmenter = typeof Intl.Segmenter === "function" ? new Intl.Segmenter("zh", { granularity: "word" }) : null;
 
-  /** The parts of a query: Chinese runs and other words, without surrounding punctuation. */
-  function parts(query) {
+  /** The names file (hooks/site/search_names.py): dictionary, fuzzy keys, synonym groups. */
+  let vocabulary = { words: new Map(), fuzzy: new Map(), groups: new Map(), latin: new Set(), longest: 1, low: new Set(), pages: 0 };
+  async function loadNames() {
+    const got = await fetch(new URL("pagefind/llm-kb-names.pf_json", base));
+    if (!got.ok) return;
+    let bytes = new Uint8Array(await got.arrayBuffer());
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) { // gzip (unless the server already unpacked it)
+      bytes = new Uint8Array(await new Response(new Blob([bytes]).stream()
+        .pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+    }
+    const { words = [], groups = [], low = [], pages = 0 } = JSON.parse(new TextDecoder().decode(bytes));
+    const v = { words: new Map(), fuzzy: new Map(), groups: new Map(), latin: new Set(), longest: 1, low: new Set(low), pages };
+    for (const w of words) {
+      const key = compact(w);
+      v.words.set(key, w);
+      v.longest = Math.max(v.longest, [...key].length);
+      const chars = [...key];
+      if (chars.length >= 4 && chars.every((c) => HAN.test(c))) { // one wrong character: 混和精度 → 混合精度
+        chars.forEach((_, i) => v.fuzzy.set(chars.with(i, "?").join(""), w));
+      }
+      for (const part of w.split(/[^a-z0-9]+/)) if (part.length >= 4) v.latin.add(part);
+    }
+    for (const g of groups) for (const w of g) {
+      const key = compact(w);
+      v.groups.set(key, [...new Set([...(v.groups.get(key) || []), ...g])]);
+    }
+    vocabulary = v;
+  }
+
+  /** Chinese text cut into words: the longest known name at each place, else Intl.Segmenter. */
+  function cut(run) {
+    const chars = [...run];
     const out = [];
-    for (const word of query.trim().split(/\s+/)) {
+    let gap = "";
+    const flush = () => {
+      if (!gap) return;
+      const pieces = segmenter ? [...segmenter.segment(gap)].map((s) => s.segment) : [...gap];
+      // Intl.Segmenter's dictionary cuts words it does not know into characters (显|存, 复|读|机):
+      // consecutive single characters that are not particles are one word again.
+      let single = "";
+      for (const piece of [...pieces, ""]) {
+        if ([...piece].length === 1 && !STOP.has(piece)) { single += piece; continue; }
+        if (single) out.push({ text: single });
+        single = "";
+        if (piece) out.push({ text: piece });
+      }
+      gap = "";
+    };
+    for (let i = 0; i < chars.length;) {
+      let exact = 0;
+      for (let n = Math.min(vocabulary.longest, chars.length - i); n >= 2; n--) {
+        if (vocabulary.words.has(chars.slice(i, i + n).join(""))) { exact = n; break; }
+      }
+      let fuzzy = null;
+      for (let n = Math.min(8, chars.length - i); n >= 4 && n > exact; n--) {
+        const piece = chars.slice(i, i + n);
+        for (let k = 0; k < n && !fuzzy; k++) {
+          const w = vocabulary.fuzzy.get(piece.with(k, "?").join(""));
+          if (w) fuzzy = { text: piece.join(""), also: [w], n };
+        }
+        if (fuzzy) break;
+      }
+      if (fuzzy) { flush(); out.push(fuzzy); i += fuzzy.n; continue; }
+      if (exact) { flush(); out.push({ text: chars.slice(i, i + exact).join("") }); i += exact; continue; }
+      gap += chars[i++];
+    }
+    flush();
+    return out;
+  }
+
+  /** The query understood: phrase runs (as typed, question words out) and terms with alternatives. */
+  function understand(query) {
+    let q = normal(query);
+    for (const [re, to] of VARIANTS) q = q.replace(re, to);
+    const words = []; // {text, stop, join}: join = glued to the previous word in the query
+    for (const chunk of q.split(/\s+/).filter(Boolean)) {
+      let first = true;
+      for (const [, han, other] of chunk.matchAll(/(\p{Script=Han}+)|([^\p{Script=Han}]+)/gu)) {
+        const pieces = han ? cut(han) : [{ text: other.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, "") }];
+        for (const piece of pieces) {
+          if (!piece.text) continue;
+          // A word made of particles only (要用, 是否能) is one too.
+          const stop = STOP.has(piece.text) || (han && [...piece.text].every((c) => STOP.has(c)));
+          words.push({ ...piece, han: Boolean(han), stop, join: !first });
+          first = false;
+        }
+      }
+    }
+    const kept = words.some((w) => !w.stop) ? words.filter((w) => !w.stop) : words;
+    const dropped = kept.length < words.length;
+    // Runs: the kept words as typed, glued where nothing was dropped between them (phrase search).
+    const runs = [];
+    let last = -2;
+    for (const w of kept) {
+      const at = words.indexOf(w);
+      const prev = runs[runs.length - 1];
+      if (prev && at === last + 1 && w.join && prev.han === w.han) prev.text += w.text;
+      else runs.push({ text: w.text, han: w.han });
+      last = at;
+    }
+    const terms = [];
+    for (const w of kept) {
+      const alts = [w.text, ...(w.also || []), ...(vocabulary.groups.get(compact(w.text)) || [])];
+      const unique = [...new Set(alts.map(normal))].filter((a) => compact(a)).slice(0, 5);
+      if (!terms.some((t) => t.alts[0] === unique[0])) terms.push({ text: w.text, han: w.han, alts: unique });
+    }
+    return { runs, terms, dropped };
+  }
+
+  /** The parts of one alternative or run: Chinese runs and other words. */
+  function parts(text) {
+    const out = [];
+    for (const word of text.trim().split(/\s+/)) {
       for (const [, han, other] of word.matchAll(/(\p{Script=Han}+)|([^\p{Script=Han}]+)/gu)) {
-        const text = han ?? other.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, "");
-        if (text) out.push({ text: text.toLocaleLowerCase(), han: Boolean(han) });
+        const t = han ?? other.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, "");
+        if (t) out.push({ text: t.toLocaleLowerCase(), han: Boolean(han) });
       }
     }
     return out;
   }
 
-  /** Pagefind searches for the parts, intersected: [{id, score, data}] best first. */
-  async function find(pf, query) {
-    const ps = parts(query);
-    if (!ps.length) return [];
+  /* -- Searching ----------------------------------------------------------------------------------- */
+  const cache = new Map(); // Pagefind query -> its results (the same for the whole visit)
+  function search(pf, q) {
+    if (!cache.has(q)) {
+      if (cache.size > 400) cache.clear();
+      cache.set(q, pf.search(q).then((r) => r.results));
+    }
+    return cache.get(q);
+  }
+
+  /** Pages holding every part (Chinese parts as exact phrases): Map id -> {result, score}. */
+  async function every(pf, ps) {
+    if (!ps.length) return new Map();
     // A Chinese run twice: as an exact phrase, which finds the pages (Pagefind scores them all
     // alike), and as its characters, which ranks them (weights: title, aliases, tags, text).
     const searches = [];
     for (const p of ps.filter((p) => p.han)) {
       const chars = [...p.text].join(" ");
-      searches.push({ query: `"${chars}"`, ranks: false }, { query: chars, ranks: true });
+      if (p.text.length > 1) searches.push({ query: `"${chars}"`, ranks: false });
+      searches.push({ query: chars, ranks: true });
     }
     const other = ps.filter((p) => !p.han).map((p) => p.text).join(" ");
     if (other) searches.push({ query: other, ranks: true });
@@ -85,9 +226,9 @@
     // third). Preloading the chunk where the last possible extension would fall (fullwidth "ｚ"
     // sorts after ASCII and CJK and keeps the word whole) gives every search the same scores.
     await Promise.all(ps.filter((p) => !p.han).map((p) => pf.preload(`${p.text}\uff5a`)));
-    const found = await Promise.all(searches.map((s) => pf.search(s.query)));
-    let pages = null; // id -> {result, score}, the pages every search found
-    found.forEach(({ results }, i) => {
+    const found = await Promise.all(searches.map((s) => search(pf, s.query)));
+    let pages = null;
+    found.forEach((results, i) => {
       const here = new Map(results.map((r) => [r.id, r]));
       if (pages === null) pages = new Map(results.map((r) => [r.id, { result: r, score: 0 }]));
       for (const [id, entry] of pages) {
@@ -95,88 +236,224 @@
         else if (searches[i].ranks) entry.score += here.get(id).score;
       }
     });
-    return [...pages.values()].sort((a, b) => b.score - a.score).map((e) => e.result);
+    return pages;
+  }
+
+  const LOW_RANK_FACTOR = 0.5; // pages about the site and API reference (hooks/site/search.py LOW_RANK)
+
+  /** Fuzzy English: a word no page has, replaced by the known name one or two edits away. */
+  function corrections(word) {
+    if (word.length < 4 || !/^[a-z]+$/.test(word)) return [];
+    const limit = word.length >= 8 ? 2 : 1;
+    const out = [];
+    for (const known of vocabulary.latin) {
+      if (Math.abs(known.length - word.length) <= limit && known[0] === word[0] && distance(word, known) <= limit) out.push(known);
+    }
+    return out.slice(0, 3);
+  }
+  function distance(a, b) { // Damerau-Levenshtein (optimal string alignment)
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+    return d[a.length][b.length];
+  }
+
+  /** Pages best first. A keyword query (nothing dropped from it): the pages holding every run as
+   * typed (phrases, all required), as the keyword search always did. Otherwise, or when no page
+   * holds them all, word by word: pages with the most terms first (a lone character counts half,
+   * holding the runs as typed half a term more), then by score. */
+  async function find(pf, understood) {
+    const { runs, terms, dropped } = understood;
+    if (!terms.length) return [];
+    const factor = (id) => (vocabulary.low.has(id) ? LOW_RANK_FACTOR : 1);
+    const all = await every(pf, runs);
+    if (all.size && !dropped) {
+      return [...all.entries()].map(([id, e]) => ({ result: e.result, tier: 0, score: e.score * factor(id) }))
+        .sort((a, b) => b.score - a.score);
+    }
+    // Each term: the pages holding any of its alternatives, with the best score.
+    const perTerm = await Promise.all(terms.map(async (t) => {
+      let alts = await Promise.all(t.alts.map((a) => every(pf, parts(a))));
+      if (alts.every((m) => m.size === 0) && !t.han) { // a typo? try the names one edit away
+        const fixed = corrections(compact(t.text));
+        t.alts.push(...fixed);
+        alts = alts.concat(await Promise.all(fixed.map((a) => every(pf, parts(a)))));
+      }
+      const pages = new Map();
+      for (const m of alts) for (const [id, e] of m) {
+        if (!pages.has(id) || pages.get(id).score < e.score) pages.set(id, e);
+      }
+      return pages;
+    }));
+    const ranked = new Map(); // id -> {result, tier, count, score}
+    perTerm.forEach((pages, i) => {
+      const weight = terms[i].han && [...terms[i].text].length === 1 ? 0.5 : 1; // a lone character: weak evidence
+      for (const [id, e] of pages) {
+        const r = ranked.get(id) || { result: e.result, tier: 1, count: all.has(id) ? 0.5 : 0, score: 0, best: 0 };
+        r.count += weight;
+        r.score += e.score * factor(id);
+        if (e.score > r.best) { r.best = e.score; r.result = e.result; }
+        ranked.set(id, r);
+      }
+    });
+    // Pages about the site (this search's own documentation quotes questions) count less, too.
+    for (const [id, r] of ranked) r.count *= factor(id);
+    return [...ranked.values()].sort((a, b) => b.count - a.count || b.score - a.score);
   }
 
   /** 0: title or alias is the query; 1: one contains it; 2: the text does; 3: the rest. */
-  function tier(data, query, ps) {
-    const q = normal(query);
-    let aliases = [];
-    try { aliases = JSON.parse(data.meta.aliases || "[]"); } catch { /* none */ }
-    const names = [data.meta.title || "", ...aliases].map(normal);
-    const has = (text) => ps.every((p) => text.includes(p.text));
-    if (names.includes(q)) return 0;
+  function tier(data, understood) {
+    const q = understood.runs.map((r) => r.text).join(" ");
+    const names = [data.meta.title || "", ...metaList(data, "aliases")].map(normal);
+    const has = (text) => understood.runs.every((p) => text.includes(p.text));
+    if (names.includes(q) || names.map(compact).includes(compact(q))) return 0;
     if (names.some(has)) return 1;
     return has(normal(data.content || "")) ? 2 : 3;
+  }
+  function metaList(data, key) {
+    try { return JSON.parse((data.meta[key] || "[]").replace(ZWSP, "")); } catch { return []; }
   }
 
   /* -- Rendering (Material's markup: templates/search in Material's source) ------------------- */
   // Chinese matches come a character at a time: <mark>旋</mark><mark>转</mark> → <mark>旋转</mark>.
   const clean = (html) => html.replace(ZWSP, "").replace(/<\/mark>(\s*)<mark>/g, "$1");
   const escapeHtml = (s) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
+  const EXCERPT = 80; // characters of an excerpt this script writes itself
 
-  function href(url, ps) {
+  function href(url, terms, anchor = "") {
     const u = new URL(url, location.href);
-    for (const p of ps) u.searchParams.append(HIGHLIGHT, p.text);
+    for (const t of terms) u.searchParams.append(HIGHLIGHT, t.alts[0]);
+    if (anchor) u.hash = anchor;
     return u.href;
   }
 
-  function entry(url, title, excerpt, parent, ps) {
+  /** Where in ``text`` a term (any alternative) occurs: [[start, end]…], sorted. */
+  function spans(text, terms) {
+    const low = text.toLocaleLowerCase();
+    const out = [];
+    if (low.length !== text.length) return out;
+    for (const t of terms) for (const a of t.alts) for (const p of parts(a)) {
+      for (let i = low.indexOf(p.text); i >= 0; i = low.indexOf(p.text, i + 1)) out.push([i, i + p.text.length]);
+    }
+    return out.sort((a, b) => a[0] - b[0]);
+  }
+
+  /** Plain text with the terms marked, escaped; cut to ``length`` around the first match. */
+  function marked(text, terms, length = EXCERPT, around = true) {
+    const found = spans(text, terms);
+    let from = around && found.length ? Math.max(0, found[0][0] - 20) : 0;
+    const to = Math.min(text.length, from + length);
+    let html = from > 0 ? "…" : "";
+    let at = from;
+    for (const [a, b] of found) {
+      if (a < at || b > to) continue;
+      html += escapeHtml(text.slice(at, a)) + `<mark>${escapeHtml(text.slice(a, b))}</mark>`;
+      at = b;
+    }
+    return html + escapeHtml(text.slice(at, to)) + (to < text.length ? "…" : "");
+  }
+
+  /** How many terms a text holds. */
+  const covered = (text, terms) => terms.filter((t) => t.alts.some((a) => parts(a).every((p) => normal(text).includes(p.text)))).length;
+
+  /** The question callout of the page the query asks best (most terms in its question), or null. */
+  function question(data, terms) {
+    let best = null;
+    for (const q of metaList(data, "questions")) {
+      const n = covered(q.q, terms) + covered(q.a || "", terms) / 10;
+      if (n >= Math.max(1, Math.ceil(terms.length / 2)) && (!best || n > best.n)) best = { ...q, n };
+    }
+    return best;
+  }
+
+  /** The page's own text at its top: without its title and the alias and tag lists indexed there. */
+  function intro(data) {
+    let text = (data.content || "").replace(ZWSP, "");
+    for (const list of [metaList(data, "aliases"), metaList(data, "tags")]) {
+      if (list.length) text = text.replace(list.join(" · "), " ");
+    }
+    const title = data.meta.title || "";
+    if (text.trimStart().startsWith(title)) text = text.trimStart().slice(title.length);
+    return text.replace(/\s+/g, " ").replace(/^[\s.·]+/, "").trim(); // Pagefind ends blocks with ". "
+  }
+
+  function entry(url, title, excerpt, parent) {
     const a = document.createElement("a");
     a.className = "md-search-result__link";
     a.tabIndex = -1;
-    a.href = href(url, ps);
+    a.href = url;
     a.innerHTML = `<article class="md-search-result__article md-typeset">`
       + (parent ? `<div class="md-search-result__icon md-icon"></div><h1>${escapeHtml(title)}</h1>`
                 : `<h2>${escapeHtml(clean(title))}</h2>`)
-      + (excerpt ? `<p>${clean(excerpt)}</p>` : "") + `</article>`;
+      + (excerpt ? `<p>${excerpt}</p>` : "") + `</article>`;
     return a;
   }
 
-  function item(data, ps) {
+  function item(data, understood) {
+    const { terms } = understood;
     const li = document.createElement("li");
     li.className = "md-search-result__item";
-    // The page with its own excerpt if it matched above its first heading (as Material does),
+    // The page first. Its excerpt: the question callout the query matches (and the start of its
+    // answer key), linking to it; else its top text if the query matched there (as Material does);
     // then the sections that matched, each linking to its heading.
+    const asked = question(data, terms);
     const top = (data.sub_results || []).find((s) => !s.anchor);
     const sections = (data.sub_results || []).filter((s) => s.anchor);
-    li.append(entry(data.url, clean(data.meta.title || data.url),
-      top ? top.excerpt : sections.length ? "" : data.excerpt, true, ps));
-    for (const s of sections.slice(0, 2)) li.append(entry(s.url, s.title, s.excerpt, false, ps));
-    const more = sections.slice(2);
+    const title = clean(data.meta.title || data.url);
+    if (asked) {
+      const excerpt = `<span class="llm-kb-search-question">${marked(asked.q, terms, 200, false)}</span>`
+        + (asked.a ? ` ${marked(asked.a, terms, EXCERPT - Math.min(40, asked.q.length), false)}` : "");
+      li.append(entry(href(data.url, terms, asked.id), title, excerpt, true));
+    } else {
+      const text = intro(data);
+      const excerpt = top || !sections.length ? marked(text, terms) : "";
+      li.append(entry(href(data.url, terms), title, excerpt, true));
+    }
+    const shown = sections.filter((s) => !asked || !asked.id || !s.url.endsWith(`#${asked.id}`));
+    for (const s of shown.slice(0, 2)) li.append(entry(href(s.url, terms), s.title, clean(s.excerpt), false));
+    const more = shown.slice(2);
     if (more.length) {
       const details = document.createElement("details");
       details.className = "md-search-result__more";
       details.innerHTML = `<summary tabindex="-1"><div>${escapeHtml(
         translate(more.length === 1 ? "search.result.more.one" : "search.result.more.other", more.length))}</div></summary>`;
-      for (const s of more) details.append(entry(s.url, s.title, s.excerpt, false, ps));
+      for (const s of more) details.append(entry(href(s.url, terms), s.title, clean(s.excerpt), false));
       li.append(details);
     }
     return li;
   }
 
   /* -- Search as you type ----------------------------------------------------------------------- */
-  let current = { query: null, results: [], shown: 0, ps: [] };
+  let current = { query: null, results: [], shown: 0, understood: null };
   let sequence = 0;
 
   async function run(query) {
     const mine = ++sequence;
     if (!query.trim()) {
-      current = { query, results: [], shown: 0, ps: [] };
+      current = { query, results: [], shown: 0, understood: null };
       list.replaceChildren();
       meta.textContent = translate("search.result.placeholder");
       done(query, 0);
       return;
     }
     const pf = await load();
-    const results = await find(pf, query);
-    const ps = parts(query);
-    const first = await Promise.all(results.slice(0, PAGE).map((r) => r.data()));
+    const understood = understand(query);
+    const results = await find(pf, understood);
+    const first = await Promise.all(results.slice(0, PAGE).map((r) => r.result.data()));
     if (mine !== sequence) return; // a newer query is on its way
-    const order = first.map((data, i) => ({ data, i, t: tier(data, query, ps) }))
-      .sort((a, b) => a.t - b.t || a.i - b.i);
-    current = { query, results, shown: first.length, ps };
-    list.replaceChildren(...order.map(({ data }) => item(data, ps)));
+    // Among the pages holding every word as typed: the note named by the query first.
+    // Keyword results: the note named by the query first (tier), as before. Word by word: a term
+    // in a page's title or aliases counts half a term more (the title and alias boosts, per word).
+    const order = first.map((data, i) => {
+      const r = results[i];
+      const names = [data.meta.title || "", ...metaList(data, "aliases")].join(" ");
+      return { data, i, t: r.tier ? 0 : tier(data, understood), k: r.tier ? r.count + covered(names, understood.terms) / 2 : 0 };
+    }).sort((a, b) => a.t - b.t || b.k - a.k || a.i - b.i);
+    current = { query, results, shown: first.length, understood };
+    list.replaceChildren(...order.map(({ data }) => item(data, understood)));
     meta.textContent = results.length === 0 ? translate("search.result.none")
       : results.length === 1 ? translate("search.result.one")
       : translate("search.result.other", results.length);
@@ -184,12 +461,12 @@
   }
 
   async function more() {
-    const { results, shown, ps, query } = current;
+    const { results, shown, understood, query } = current;
     if (shown >= results.length || current.loading) return;
     current.loading = true;
-    const next = await Promise.all(results.slice(shown, shown + PAGE).map((r) => r.data()));
+    const next = await Promise.all(results.slice(shown, shown + PAGE).map((r) => r.result.data()));
     if (current.query === query) {
-      list.append(...next.map((data) => item(data, ps)));
+      list.append(...next.map((data) => item(data, understood)));
       current.shown = shown + next.length;
     }
     current.loading = false;
@@ -212,7 +489,7 @@
       // `mkdocs serve` still writing its first index.
       meta.textContent = "搜索索引加载失败（请通过 HTTP 访问本站，例如 make serve）";
       console.error("llm-kb search:", err);
-    }), 60);
+    }), 30); // ms of quiet typing before a search: a keystroke comes every 100-200 ms
   });
   scrollwrap.addEventListener("scroll", () => {
     if (scrollwrap.scrollTop + scrollwrap.clientHeight >= scrollwrap.scrollHeight - 16) more();
