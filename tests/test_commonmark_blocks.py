@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from helpers import render
+from helpers import render, tex_of
 
 
 def soup(text: str) -> BeautifulSoup:
@@ -111,7 +111,7 @@ def test_tag_beginning_an_ordered_list_item_is_one_link():
 
 def test_doubled_math_delimiters_with_spaces_leave_no_dollar_in_the_tex():
     s = soup("指数 \\( $e^{x}$ \\) 与显示 \\[ $\\sum_i x_i$ \\]\n")
-    tex = [m.get_text() for m in s.select(".arithmatex")]
+    tex = [tex_of(m) for m in s.select(".arithmatex")]
     assert tex == ["\\(e^{x}\\)", "\\[\\sum_i x_i\\]"]
 
 
@@ -136,7 +136,7 @@ def test_comment_spanning_list_like_lines_hides_them():
 
 def test_display_math_lines_that_look_like_list_items_stay_math():
     s = soup("- 项\n\n  $$\n  a\n  - b\n  + c\n  $$\n")
-    assert s.select_one("li .arithmatex").get_text().split() == ["\\[", "a", "-", "b", "+", "c", "\\]"]
+    assert tex_of(s.select_one("li .arithmatex")).split() == ["\\[", "a", "-", "b", "+", "c", "\\]"]
     assert len(s.find_all("li")) == 1
 
 

@@ -93,8 +93,11 @@ def test_rendered_questions_come_from_the_page_html():
     found = rendered.questions(html)
     assert list(found) == ["q-scale-why"]
     q = found["q-scale-why"]
-    assert q.title == '为什么除以 <span class="arithmatex">\\(\\sqrt{d_k}\\)</span>？'
-    assert q.key.startswith('<p>方差是 <span class="arithmatex">\\(d_k\\)</span>') and 'href="#精确表述"' in q.key
+    # Formulas arrive as the page shows them: KaTeX's HTML, its TeX kept in the MathML annotation.
+    assert q.title.startswith('为什么除以 <span class="arithmatex"><span class="katex">') and q.title.endswith("</span>？")
+    assert '<annotation encoding="application/x-tex">\\sqrt{d_k}</annotation>' in q.title
+    assert q.key.startswith('<p>方差是 <span class="arithmatex"><span class="katex">') and 'href="#精确表述"' in q.key
+    assert '<annotation encoding="application/x-tex">d_k</annotation>' in q.key
     # A callout nested in the key stays inside it; the next question starts after it.
     html, _ = render("> [!question]- 甲？\n> 要点\n>\n> > [!note]- 补充\n> > 细节\n>\n> 结尾\n\n^q-a\n\n> [!question]- 乙？\n\n^q-b\n")
     found = rendered.questions(html)

@@ -69,7 +69,9 @@ def test_bank_has_every_question_with_rendered_keys(built):
     assert len(bank["q"]) == 12 and len({q["id"] for q in bank["q"]}) == 12
     q = next(q for q in bank["q"] if q["id"] == "q-foundations-1-0")
     assert q["hot"] == 1 and bank["notes"][q["p"]][:3] == ["foundations/foundations-1/", "基础笔记 1", "foundations"]
-    assert '<span class="arithmatex">\\(x_0^2\\)</span>' in q["k"] and "<strong>foundations</strong>" in q["k"]
+    # The key as the page shows it: KaTeX's HTML, its TeX in the MathML annotation.
+    assert '<span class="arithmatex"><span class="katex">' in q["k"] and "<strong>foundations</strong>" in q["k"]
+    assert '<annotation encoding="application/x-tex">x_0^2</annotation>' in q["k"]
     # The key's link to its note's heading, re-pointed to work from the practice page.
     assert 'href="../../foundations/foundations-1/#细节"' in q["k"]
     assert next(q for q in bank["q"] if q["id"] == "q-foundations-1-5")["k"] == ""

@@ -1,8 +1,8 @@
 """Anki decks of the question bank, built with genanki: the whole vault and one per section.
 
 One Anki note per question: front the question, back the key and a link to the note on the site.
-Math stays in the ``\\( \\)`` / ``\\[ \\]`` form that the site's pipeline writes (arithmatex, generic
-mode), which is Anki's own MathJax syntax. Ids are stable: the note guid comes from the question id
+Math is written back from the page's build-time KaTeX HTML to the ``\\( \\)`` / ``\\[ \\]`` form
+(:func:`anki_math`), Anki's own MathJax syntax: the TeX comes from KaTeX's MathML annotation. Ids are stable: the note guid comes from the question id
 and the model and deck ids from fixed names, so importing an updated deck updates the cards a
 reader already studies instead of adding copies.
 """
@@ -48,13 +48,44 @@ def tag(text: str) -> str:
     return re.sub(r"\s+", "_", text.strip())
 
 
+FORMULA_START = re.compile(r'<(?P<tag>span|div) class="arithmatex">')
+SPAN_OR_DIV = re.compile(r"<(/?)(span|div)\b[^>]*>")
+TEX = re.compile(r'<annotation encoding="application/x-tex">(?P<tex>.*?)</annotation>', re.S)
+
+
+def anki_math(html: str) -> str:
+    """Each ``.arithmatex`` formula of the page (KaTeX HTML) as ``\\(tex\\)`` or ``\\[tex\\]``; a formula
+    without KaTeX markup (the TeX as the page's pipeline wrote it) is kept as it is."""
+    out, pos = [], 0
+    for start in FORMULA_START.finditer(html):
+        if start.start() < pos:
+            continue
+        depth, end = 0, None
+        for m in SPAN_OR_DIV.finditer(html, start.start()):
+            depth += -1 if m.group(1) else 1
+            if depth == 0:
+                end = m.end()
+                break
+        if end is None:
+            break
+        formula = html[start.start():end]
+        tex = TEX.search(formula)
+        if tex:
+            display = 'class="katex-display"' in formula or start.group("tag") == "div"
+            body = htmlmod.unescape(tex.group("tex"))
+            formula = htmlmod.escape(f"\\[{body}\\]" if display else f"\\({body}\\)", quote=False)
+        out.append(html[pos:start.start()] + formula)
+        pos = end
+    return "".join(out) + html[pos:]
+
+
 def note_for(e: Entry, site_url: str) -> genanki.Note:
     url = site_url.rstrip("/") + "/" + e.page_url + "#%5E" + e.q.qid
-    answer = rebase(e.html.key, e.page_url, site_url=site_url) or "<i>（答案待补）</i>"
+    answer = anki_math(rebase(e.html.key, e.page_url, site_url=site_url)) or "<i>（答案待补）</i>"
     link = f'<a href="{htmlmod.escape(url)}">在网站上看详解</a>'
     tags = [tag(e.q.section)] + [tag(t) for t in e.tags] + (["hot"] if e.q.hot else [])
     return genanki.Note(model=MODEL, guid=genanki.guid_for(e.q.qid), tags=sorted(set(t for t in tags if t)),
-                        fields=[rebase(e.html.title, e.page_url, site_url=site_url), answer, link,
+                        fields=[anki_math(rebase(e.html.title, e.page_url, site_url=site_url)), answer, link,
                                 htmlmod.escape(e.note_title), e.q.qid])
 
 

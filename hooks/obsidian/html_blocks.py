@@ -111,10 +111,14 @@ def _locate(build, patterns: list[str]) -> int:
         _located.update(source=build.source, used=set(), prose=front + html_policy.prose(build.source[body_start:]))
     text, used = _located["prose"], _located["used"]
     for pattern in patterns:
-        for m in re.finditer(pattern, text, re.I):
-            if not any(start < m.end() and m.start() < end for start, end in used):
-                used.add(m.span())
-                return text.count("\n", 0, m.start()) + 1
+        matches = [m for m in re.finditer(pattern, text, re.I)
+                   if not any(start < m.end() and m.start() < end for start, end in used)]
+        # An occurrence that starts its line first: a raw HTML block begins a line, and the same text
+        # inside an earlier line's attribute (data:text/html,<script>…) is not it.
+        starts_line = [m for m in matches if not text[text.rfind("\n", 0, m.start()) + 1:m.start()].strip(" \t>")]
+        for m in starts_line or matches:
+            used.add(m.span())
+            return text.count("\n", 0, m.start()) + 1
     return 0
 
 
