@@ -212,7 +212,7 @@ def index_folder(raw: Path, out_dir: Path) -> int:
 
 def low_rank(path: str) -> bool:
     """Whether a note (vault path) ranks after the notes that teach the subject."""
-    return path.startswith(LOW_RANK) or path.endswith("/index.md")
+    return path.startswith(LOW_RANK) or path == "index.md" or path.endswith("/index.md")
 
 
 def page_url(rel: str) -> str:
