@@ -271,3 +271,16 @@ def test_bindings_and_outputs_inside_embeds_resolve_against_the_note_they_are_wr
     result = build_vault(tmp_path, {"index.md": HOME, "甲.md": broken, "乙.md": b, "丙.md": c, "丁.md": d})
     assert result.returncode != 0
     assert "docs/甲.md:12: `=x|43`: the prose disagrees with the code (written 43, computed 42)" in result.stderr
+
+
+def test_pages_are_dealt_to_one_worker_per_core_and_heavy_neighbours_spread():
+    from hooks.examples.runner import worker_batches
+
+    pages = list(range(10))
+    assert worker_batches(pages, 2, 100) == [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]]
+    # More workers than the cores only when a worker would take more than its share of pages.
+    assert [len(b) for b in worker_batches(pages, 2, 3)] == [3, 3, 2, 2]
+    # Never more workers than pages, and one page a worker when each page needs its own sandbox.
+    assert worker_batches([0], 8, 100) == [[0]]
+    assert worker_batches(pages, len(pages), 1) == [[p] for p in pages]
+    assert worker_batches([], 2, 100) == []

@@ -181,6 +181,8 @@ def build_measured(root: Path, notes: dict, tmpdir: Path) -> tuple[subprocess.Co
     result = subprocess.run([sys.executable, "-c", program, "build", "--strict", "-f", str(config), "-d", str(root / "site")],
                             capture_output=True, text=True, cwd=root,
                             env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "LLM_KB_EXAMPLES_CACHE": str(root / "cache"),
+                                 # One worker for all pages: the victim runs after the hostile page in it.
+                                 "LLM_KB_EXAMPLE_WORKERS": "1",
                                  "TMPDIR": str(tmpdir), "LLM_KB_TEST_SECRET": SECRET, "LLM_KB_REQUIRE_SANDBOX": "1"})
     peak = re.search(r"peak-rss-kib=(\d+)", result.stderr)
     return result, int(peak.group(1)) if peak else None

@@ -135,9 +135,20 @@ def limits(group: list[Block]) -> tuple[list[float], int]:
     return timeouts, max(1, min(memory, MEMORY_MB))
 
 
-# Pages one worker runs (one sandbox, one interpreter and NumPy import): 1 gives every page its own
-# sandbox; more amortise the start (about 0.3 s of CPU each) over several pages.
-PAGES_PER_WORKER = max(1, int(os.environ.get("LLM_KB_EXAMPLE_PAGES_PER_WORKER", "8")))
+# Pages one worker runs at most (one sandbox, one interpreter and NumPy import): 1 gives every page
+# its own sandbox. Otherwise a build starts one worker per core (LLM_KB_EXAMPLE_WORKERS overrides) (more only for a vault of thousands
+# of pages), because each start costs about 0.3 s of CPU: on 2 cores, 48 workers of 3 pages spent
+# 21 s in the examples stage of a cold build, 9 of 16 pages 15.5 s, 2 of 71 pages 13.6 s.
+PAGES_PER_WORKER = max(1, int(os.environ.get("LLM_KB_EXAMPLE_PAGES_PER_WORKER", "100")))
+
+
+def worker_batches(pages: list, workers: int, per_worker: int) -> list[list]:
+    """Pages dealt round-robin to max(workers, pages / per_worker) workers (never more than the pages).
+
+    Dealt, not cut in runs: neighbouring notes of one section tend to be alike in cost (the vector
+    database and MoE notes run seconds, most run milliseconds), so dealing spreads the heavy ones."""
+    n = min(len(pages), max(workers, -(-len(pages) // per_worker)))
+    return [pages[i::n] for i in range(n)] if n else []
 # Bytes one worker may send back in total (every block's output and images): its supervisor allows
 # a group MESSAGE_LIMIT, so more can only come from a worker that no longer does what it should.
 RESULTS_SLACK = 2**20
@@ -375,17 +386,18 @@ def run_all(blocks_by_page: dict[str, list[Block]], gpu_record: dict | None = No
     # Without the OS sandbox nothing but the guard rail stands between pages that share a worker, so
     # each page then gets its own.
     per_worker = PAGES_PER_WORKER if todo and sandbox.probe().isolated else 1
+    workers = jobs or int(os.environ.get("LLM_KB_EXAMPLE_WORKERS", "0")) or os.cpu_count() or 2
     batches: list[tuple[str, list[tuple[list[Block], list[str]]]]] = []
     for kind in sorted({runner for _, runner in todo}):
         pages = [items for (_, runner), items in todo.items() if runner == kind]
-        for i in range(0, len(pages), per_worker):
-            batches.append((kind, [item for items in pages[i:i + per_worker] for item in items]))
+        for batch in worker_batches(pages, workers if per_worker > 1 else len(pages), per_worker):
+            batches.append((kind, [item for items in batch for item in items]))
     if todo:
         log.info(f"examples: running {sum(len(g) for items in todo.values() for g, _ in items)} blocks "
                  f"of {len(todo)} pages in {len(batches)} workers")
     today = dt.date.today().isoformat()
     done = 0
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(execute_groups, [g for g, _ in items], runner): (items, runner)
                    for runner, items in batches}
         for future in as_completed(futures):
