@@ -2,6 +2,11 @@
 
     python benchmarks/cold_build.py --runs 3            # this checkout
     python benchmarks/cold_build.py --repo /path/to/other/checkout   # the same, for another version
+    python benchmarks/cold_build.py --no-torch   # as a reader's machine builds: torch tier hidden
+
+Each warm build also prints the parts of its stages timed on their own (hooks/timing.py ``part``):
+build-time math (KaTeX) and the CommonMark block layer, with what each adds to the build
+(its seconds over the rest of the build: the build as it was without the feature).
 
 A cold build starts from an empty examples cache (every block runs in its sandboxed worker); the warm
 build after it finds every result in the cache. Prints, per run, the wall time of `mkdocs build
@@ -51,12 +56,12 @@ def cpu_seconds(group: Path) -> float:
     return int(stat["usage_usec"]) / 1e6
 
 
-def build(repo: Path, work: Path, cache: Path, name: str) -> tuple[float, float | None, dict, str]:
+def build(repo: Path, work: Path, cache: Path, name: str, extra_env: dict | None = None) -> tuple[float, float | None, dict, str]:
     """Wall seconds, CPU seconds of all its processes (None: not measurable here), stage timings and
     the sandbox line of one strict build."""
     timings = work / f"timings-{name}.json"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LLM_KB_EXAMPLES_CACHE": str(cache),
-           "LLM_KB_TIMINGS": str(timings), "PYTHONPATH": str(repo)}
+           "LLM_KB_TIMINGS": str(timings), "PYTHONPATH": str(repo), **(extra_env or {})}
     group = cpu_group(name)
     try:
         start = time.perf_counter()
@@ -81,17 +86,22 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repo", type=Path, default=ROOT, help="the checkout to build (default: this one)")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-torch", action="store_true",
+                    help="hide the optional torch tier (LLM_KB_NO_TORCH=1): its blocks show their committed record")
     args = ap.parse_args()
+    extra_env = {"LLM_KB_NO_TORCH": "1"} if args.no_torch else {}
     repo = args.repo.resolve()
-    print(f"site: {repo}/docs; machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    print(f"site: {repo}/docs; machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+          + ("; torch tier hidden" if args.no_torch else ""))
     cold, warm, stages = [], [], []
+    parts: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="llm-kb-bench-") as tmp:
         work = Path(tmp)
         cpus: dict[str, list[float]] = {"cold": [], "warm": []}
         for run in range(args.runs):
             cache = work / f"cache-{run}"  # empty: every block runs
             for kind in ("cold", "warm"):
-                seconds, cpu, timing, sandbox = build(repo, work, cache, f"{kind}-{run}")
+                seconds, cpu, timing, sandbox = build(repo, work, cache, f"{kind}-{run}", extra_env)
                 (cold if kind == "cold" else warm).append(seconds)
                 if kind == "cold":
                     stages.append(timing["seconds"].get("examples", 0.0))
@@ -102,10 +112,17 @@ def main() -> None:
                       + f"examples stage {timing['seconds'].get('examples', 0.0):6.2f} s, "
                       f"{timing['counts'].get('examples run', 0)} blocks run"
                       + (f"; sandbox: {sandbox}" if kind == "cold" else ""))
+                if kind == "warm":
+                    total = timing["seconds"]["total"]
+                    for name, secs in timing.get("parts", {}).items():
+                        parts.setdefault(name, []).append(secs / (total - secs))
+                        print(f"    of which {name} {secs:5.2f} s: +{100 * secs / (total - secs):.1f}% on the rest of the build")
     cpu_note = (f"; CPU cold {statistics.median(cpus['cold']):.2f} s, warm {statistics.median(cpus['warm']):.2f} s"
                 if cpus["cold"] and cpus["warm"] else "")
     print(f"median: cold {statistics.median(cold):.2f} s (examples {statistics.median(stages):.2f} s), "
           f"warm {statistics.median(warm):.2f} s{cpu_note}; load average now {os.getloadavg()[0]:.1f}")
+    for name, ratios in parts.items():
+        print(f"warm build, {name}: median +{100 * statistics.median(ratios):.1f}% on the rest of the build")
 
 
 if __name__ == "__main__":

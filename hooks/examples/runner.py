@@ -203,15 +203,35 @@ def _job(groups: list[list[Block]], runner: str, workdir: str, isolated: bool, c
         "allow_subprocess": runner == "gpu",  # CUDA toolchains spawn compilers
         "allow_native": runner != "cpu",  # torch and Triton look up native symbols through ctypes
         "repo": str(cache.ROOT),
-        # Imported once by the worker before it forks a child per group: NumPy where a block (or a
-        # repository module it may import) uses it; a page of plain arithmetic does not pay for it.
-        "preload": ["numpy"] if runner != "cpu" or any(
-            "numpy" in b.code or "executable_examples" in b.code for group, _ in groups for b in group) else [],
+        "preload": _preload(groups, runner),
         "groups": [{"session": bool(group[0].session), "memory_mb": memory,
                     "blocks": [{"code": b.code, "line": b.line, "filename": f"docs/{b.page}", "timeout": t}
                                for b, t in zip(group, timeouts)]}
                    for group, (timeouts, memory) in groups],
     }
+
+
+def _preload(groups: list[tuple[list[Block], tuple[list[float], int]]], runner: str) -> list[str]:
+    """What the worker imports once before it forks a child per group ("module" or "module:attribute",
+    the attribute loading a lazy package's part): NumPy where a block (or a repository module it may
+    import) uses it, so a page of plain arithmetic does not pay for it. On the CPU tiers of torch and
+    Triton, those too, and transformers' model base and peft where a page uses them: otherwise every
+    block pays 3 s of CPU for torch and 5 more for transformers (a cold build with the torch tier
+    spent 56 s in the examples stage, 27 s with these, on 2 cores). Importing them starts no thread and touches no
+    device, so a fork starts from the state a fresh import gives, default random seeds included.
+    Never on a GPU: CUDA must not be initialised before a fork."""
+    code = [b.code for group, _ in groups for b in group]
+    uses = lambda *words: any(w in c for c in code for w in words)  # noqa: E731
+    out = ["numpy"] if runner != "cpu" or uses("numpy", "executable_examples") else []
+    if runner in ("torch", "interpreter"):
+        out.append("torch")
+        if runner == "interpreter":
+            out.append("triton")
+        if uses("transformers", "executable_examples.reference", "from executable_examples import reference"):
+            out.append("transformers:PreTrainedModel")
+        if uses("peft"):
+            out.append("peft")
+    return out
 
 
 def _environment(runner: str, workdir: str, isolated: bool) -> dict[str, str]:

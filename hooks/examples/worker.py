@@ -30,6 +30,7 @@ see "安全模型" in CONTRIBUTING.md for what the OS isolates and what only the
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -452,12 +453,16 @@ def main() -> None:
     sys.stdin.close()
     channel = job["channel"]  # the write end of the runner's pipe, passed to this process
     os.chdir(job["workdir"])
-    # Nothing of this process is shared with a block before it runs: only NumPy's import (the cost
-    # every block would otherwise pay), for a page whose blocks use it, is done once, here; each group
-    # is then a fork of this state.
+    # Nothing of this process is shared with a block before it runs: only library imports (the cost
+    # every block would otherwise pay: NumPy, and torch/Triton/transformers on their CPU tiers), for
+    # pages whose blocks use them (runner._preload), are done once, here; each group is then a fork
+    # of this state.
     for name in job.get("preload", []):
-        with contextlib.suppress(ImportError):
-            __import__(name)
+        module, _, attribute = name.partition(":")
+        with contextlib.suppress(Exception):  # a library that fails here fails again, reported, in the block
+            loaded = importlib.import_module(module)
+            if attribute:
+                getattr(loaded, attribute)
     # The supervisor's memory (and its pipe to the runner) is not readable through /proc by the children.
     with contextlib.suppress(Exception):
         import ctypes

@@ -21,6 +21,8 @@ import sys
 import threading
 from pathlib import Path
 
+from hooks import timing
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 NODE_MODULES = ROOT / "node_modules"
 SERVER = Path(__file__).with_name("katex_server.js")
@@ -61,7 +63,7 @@ class Renderer:
         return proc
 
     def render(self, items: list[tuple[str, bool]]) -> list[str | MathError]:
-        with self._lock:
+        with self._lock, timing.part("math (KaTeX)"):
             todo = list(dict.fromkeys(k for k in items if k not in self._cache))
             if todo:
                 if self._proc is None or self._proc.poll() is not None:

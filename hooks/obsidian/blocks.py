@@ -41,6 +41,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from pymdownx.superfences import RE_NESTED_FENCE_START
 
+from hooks import timing
 from hooks.obsidian import callouts
 from hooks.obsidian.textscan import DISPLAY_MARK
 
@@ -252,7 +253,8 @@ class BlockStructurePreprocessor(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         self.records.clear()  # one page per run (Markdown.reset keeps the processors)
-        return restructure(lines, self.records, self.md.htmlStash.store)
+        with timing.part("block structure (markdown-it)"):
+            return restructure(lines, self.records, self.md.htmlStash.store)
 
 
 class ContainerProcessor(BlockProcessor):
