@@ -22,10 +22,11 @@ segments Chinese with jieba when it can import it; jieba is not a dependency of 
 ``--jieba DIR`` (a folder holding it, e.g. ``pip install --target DIR jieba``) to evaluate Material
 as the issue measured it.
 
-Two query sets: keywords (benchmarks/search_queries.json) and questions as candidates type them
-(benchmarks/search_queries_questions.json).
+Three query sets: keywords (benchmarks/search_queries.json), questions as candidates type them
+(benchmarks/search_queries_questions.json), and held-out questions written after the ranking was
+tuned and not used to tune it (benchmarks/search_queries_heldout.json).
 
-    .venv/bin/python benchmarks/search_eval.py                        # Pagefind only, both sets
+    .venv/bin/python benchmarks/search_eval.py                        # Pagefind only, the three sets
     .venv/bin/python benchmarks/search_eval.py --approach all --jieba /tmp/jieba
 """
 
@@ -51,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 from tests.helpers import config_text, launch_chromium, serve_static  # noqa: E402
 QUERIES = Path(__file__).with_name("search_queries.json")
 QUESTIONS = Path(__file__).with_name("search_queries_questions.json")
+HELDOUT = Path(__file__).with_name("search_queries_heldout.json")  # questions the ranking was not tuned on
 # Not the note's own text: the edit button, other notes' titles and lines, the graph, example badges,
 # permalinks. (Its tags stay: they are shown at the top of the note.)
 NOT_TEXT = [".md-content__button", ".llm-kb-backlinks", ".llm-kb-local-graph-box", ".llm-kb-exec-badge",
@@ -345,7 +347,7 @@ def main() -> None:
     if args.build_only:
         _build_here(*args.build_only)
         return
-    files = args.queries or [QUERIES, QUESTIONS]
+    files = args.queries or [QUERIES, QUESTIONS, HELDOUT]
     figures = []
     approaches = {"both": ["pagefind", "material"], "all": ["pagefind", "material", "material-stock"]}
     for approach in approaches.get(args.approach, [args.approach]):
@@ -356,7 +358,7 @@ def main() -> None:
             try:
                 for file in files:
                     queries = json.loads(file.read_text(encoding="utf-8"))["queries"]
-                    judge = "relevant" if file.name == QUESTIONS.name else "contains"
+                    judge = "contains" if file.name == QUERIES.name else "relevant"
                     r = evaluate(site, url, approach, queries, judge) | {"set": file.name}
                     report(r, index)
                     figures.append({k: v for k, v in r.items() if k != "outcomes"} | {"index": index})

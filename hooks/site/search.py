@@ -61,7 +61,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 
-from hooks.site.search_names import load_synonyms, search_names, write_names
+from hooks.site.search_names import load_synonyms, note_entries, search_names, write_names
 from hooks.site.search_text import questions, readable_math, without_note_source
 from hooks.vault import Note, VaultIndex
 
@@ -203,9 +203,12 @@ def index_folder(raw: Path, out_dir: Path) -> int:
     Path(out_dir, SHARDS_FILE).write_text(json.dumps({"shards": shards}), encoding="utf-8")
     names = search_names([(title, aliases) for _, (title, aliases, _, _) in pages], load_synonyms())
     names["pages"] = len(pages)  # for the rarity of a word (search.js)
-    low = {page_url(rel) for rel, (_, _, _, low) in pages if low}
-    names["low"] = [f.name.removesuffix(".pf_fragment") for f in sorted(out_dir.glob("**/fragment/*.pf_fragment"))
-                    if unquote(json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))["url"]) in low]
+    ids = {unquote(json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))["url"]):
+           f.name.removesuffix(".pf_fragment") for f in sorted(out_dir.glob("**/fragment/*.pf_fragment"))}
+    by_url = {page_url(rel): info for rel, info in pages}
+    names["low"] = sorted(pid for url, pid in ids.items() if by_url.get(url, (0, 0, 0, False))[3])
+    # Pages about the site name nothing: their titles (站内搜索) are not what a query asks for.
+    names["notes"] = note_entries({pid: by_url[url][:2] for url, pid in ids.items() if url in by_url and not by_url[url][3]})
     write_names(Path(out_dir, NAMES_FILE), names)
     return len(pages)
 

@@ -12,6 +12,11 @@ read by overrides/assets/llm-kb/search.js on the first search:
   "记忆" on the agent note, which must not turn a query about memory into one about agents). From
   the reviewed file: its ``groups``. A query word in a group also matches pages using another name
   of the group (kv缓存 finds pages that say KV Cache).
+- ``notes`` (added by hooks/site/search.py, which knows Pagefind's page ids): per note, its id, its
+  title and aliases. A query word in a note's title or aliases counts extra for it; the note whose
+  title head or alias *is* a word of the query is the note about that word: "LoRA 显存" ranks the
+  LoRA note before the serving note that merely mentions LoRA often, though Pagefind scores the
+  latter higher; "MoE 的路由" ranks the MoE note first.
 """
 
 from __future__ import annotations
@@ -73,8 +78,7 @@ def search_names(notes: list[tuple[str, list[str]]], reviewed: dict[str, list]) 
     groups: list[list[str]] = []
     for title, aliases in notes:
         head = normal(_TITLE_HEAD.split(title, 1)[0])
-        names = [n for n in dict.fromkeys([head, *map(normal, aliases)]) if _usable(n)]
-        words.update(dict.fromkeys(names))
+        words.update(dict.fromkeys(note_names(title, aliases)))
         main = [n for n in dict.fromkeys([head, *map(normal, aliases[:MAIN_ALIASES])]) if _usable(n)]
         if len(main) > 1:
             groups.append(main)
@@ -83,6 +87,18 @@ def search_names(notes: list[tuple[str, list[str]]], reviewed: dict[str, list]) 
         words.update(dict.fromkeys(map(normal, group)))
     words.update(dict.fromkeys(map(normal, reviewed["words"])))
     return {"words": sorted(words), "groups": groups}
+
+
+def note_names(title: str, aliases: list[str]) -> list[str]:
+    """A note's names as the query sees them: the head of its title and every alias."""
+    head = normal(_TITLE_HEAD.split(title, 1)[0])
+    return [n for n in dict.fromkeys([head, *map(normal, aliases)]) if _usable(n)]
+
+
+def note_entries(notes: dict[str, tuple[str, list[str]]]) -> list[list[str]]:
+    """``[[page id, title, alias, …], …]`` (as search.js compares them) for the notes by page id."""
+    return [[pid, normal(title), *[n for n in map(normal, aliases) if _usable(n)]]
+            for pid, (title, aliases) in sorted(notes.items())]
 
 
 def write_names(path: Path, names: dict[str, list]) -> None:

@@ -41,6 +41,8 @@ _TRANSPOSE = re.compile(r"\^(?:\{\\top\}|\\top)")
 _FRAC = re.compile(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}")
 _FONT = re.compile(r"\\(?:text|mathrm|mathbf|mathit|mathcal|mathbb|operatorname|boldsymbol|textbf|mathsf)\{([^{}]*)\}")
 _COMMAND = re.compile(r"\\([A-Za-z]+)")
+# A font command written without braces (\mathbb R) styles the next letter: it is not read aloud.
+_FONTS = {"text", "mathrm", "mathbf", "mathit", "mathcal", "mathbb", "operatorname", "boldsymbol", "textbf", "mathsf"}
 
 
 def tex_to_text(tex: str) -> str:
@@ -55,7 +57,7 @@ def tex_to_text(tex: str) -> str:
         tex = _FONT.sub(r"\1", tex)
         tex = _SQRT.sub(lambda m: "√" + _group(m[1]), tex)
         tex = _FRAC.sub(lambda m: f"{_group(m[1])}/{_group(m[2])}", tex)
-    tex = _COMMAND.sub(lambda m: _SYMBOLS.get(m[1], m[1]), tex)
+    tex = _COMMAND.sub(lambda m: "" if m[1] in _FONTS else _SYMBOLS.get(m[1], m[1]), tex)
     tex = tex.replace("\\{", "{").replace("\\}", "}").replace("\\%", "%").replace("\\", "")
     tex = tex.replace("{", "").replace("}", "").replace("&", " ")
     return _SPACE.sub(" ", tex).strip()

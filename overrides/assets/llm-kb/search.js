@@ -64,7 +64,7 @@
   const compact = (s) => s.replace(/[\s\-_·.]+/g, "");
   // Question words, particles and the frame of a question ("…的区别是什么"): they say what kind of
   // answer is wanted, not what it is about. Dropped only as whole words (目的 keeps its 的).
-  const STOP = new Set(("为什么 为何 为啥 怎么 怎么样 怎样 怎么办 咋 如何 什么 什么样 啥 哪 哪些 哪个 哪种 哪里 多少 几 "
+  const STOP = new Set(("为什么 为何 为啥 怎么 怎么样 怎样 怎么办 咋 如何 什么 什么样 啥 哪 哪些 哪个 哪种 哪里 多少 多大 多长 多久 几 "
     + "吗 呢 吧 啊 呀 么 嘛 的 地 得 了 着 过 和 与 跟 及 以及 或 或者 还是 是 是否 是不是 有 有没有 能 能否 "
     + "能不能 可以 要 需要 会 该 应该 请问 一下 介绍 讲讲 说说 解释 这 那 这个 那个 之间 区别 差别 不同 "
     + "作用 用 意思 原理 关系 一样 好 都 就 又 在 对 从 把 被 让 里 中 真的 到底 具体 "
@@ -73,11 +73,13 @@
   const VARIANTS = [
     [/(?:根号|√|\\?sqrt)\s*[({]?\s*([a-z])\s*_?\s*\{?\s*([a-z0-9]{1,3})\s*\}?\s*[)}]?/g, " $1_$2 "], // 根号dk, √d_k, sqrt(d_k)
     [/[?？!！,，。;；:：、"“”'‘’()（）【】\[\]{}<>《》]/g, " "],
+    [/([a-z]{3,})is(ation|ed|er|ing)\b/g, "$1iz$2"], // British spelling: quantisation, tokeniser, normalised
   ];
   const segmenter = typeof Intl.Segmenter === "function" ? new Intl.Segmenter("zh", { granularity: "word" }) : null;
 
   /** The names file (hooks/site/search_names.py): dictionary, fuzzy keys, synonym groups. */
-  let vocabulary = { words: new Map(), fuzzy: new Map(), groups: new Map(), latin: new Set(), longest: 1, low: new Set(), pages: 0 };
+  let vocabulary = { words: new Map(), fuzzy: new Map(), groups: new Map(), latin: new Set(), longest: 1, low: new Set(),
+    named: new Map(), titles: new Map(), pages: 0 };
   async function loadNames() {
     const got = await fetch(new URL("pagefind/llm-kb-names.pf_json", base));
     if (!got.ok) return;
@@ -86,8 +88,16 @@
       bytes = new Uint8Array(await new Response(new Blob([bytes]).stream()
         .pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
     }
-    const { words = [], groups = [], low = [], pages = 0 } = JSON.parse(new TextDecoder().decode(bytes));
-    const v = { words: new Map(), fuzzy: new Map(), groups: new Map(), latin: new Set(), longest: 1, low: new Set(low), pages };
+    const { words = [], groups = [], low = [], notes = [], pages = 0 } = JSON.parse(new TextDecoder().decode(bytes));
+    const v = { words: new Map(), fuzzy: new Map(), groups: new Map(), latin: new Set(), longest: 1, low: new Set(low),
+      named: new Map(), titles: new Map(), pages };
+    for (const [id, title, ...aliases] of notes) {
+      v.titles.set(id, [title, ...aliases].join(" | ")); // what the title-and-alias credit looks in
+      for (const name of [title.split(/[:：]/)[0], ...aliases]) { // the names that name the note
+        const key = compact(name);
+        v.named.set(key, (v.named.get(key) || new Set()).add(id));
+      }
+    }
     for (const w of words) {
       const key = compact(w);
       v.words.set(key, w);
@@ -212,11 +222,15 @@
     if (!ps.length) return new Map();
     // A Chinese run twice: as an exact phrase, which finds the pages (Pagefind scores them all
     // alike), and as its characters, which ranks them (weights: title, aliases, tags, text).
+    // The characters' search scores a page by each character alone, and a title holding 序列 lifted
+    // pages that never say 列切; so a page's score for a run is multiplied by how often the run
+    // occurs in it (1 + its occurrences, read from the positions of the characters: n in a row).
+    // 列切: the tensor-parallel note (16 occurrences) before the overview (2, in 序列切分).
     const searches = [];
     for (const p of ps.filter((p) => p.han)) {
       const chars = [...p.text].join(" ");
       if (p.text.length > 1) searches.push({ query: `"${chars}"`, ranks: false });
-      searches.push({ query: chars, ranks: true });
+      searches.push({ query: chars, ranks: true, run: [...p.text].length });
     }
     const other = ps.filter((p) => !p.han).map((p) => p.text).join(" ");
     if (other) searches.push({ query: other, ranks: true });
@@ -227,16 +241,36 @@
     // sorts after ASCII and CJK and keeps the word whole) gives every search the same scores.
     await Promise.all(ps.filter((p) => !p.han).map((p) => pf.preload(`${p.text}\uff5a`)));
     const found = await Promise.all(searches.map((s) => search(pf, s.query)));
+    // The result shown (its sections and excerpts): from a search that reports every place a word
+    // occurs; a phrase search reports only the first, and the first is usually in the question
+    // callouts at the top, so a page showed no matching section. The characters' search of the
+    // longest Chinese run, whose sections item() keeps where the run occurs whole; else the words'.
+    const runs = searches.map((s) => (s.ranks ? s.run || 0 : -1));
+    const shown = runs.some((n) => n > 0) ? runs.indexOf(Math.max(...runs)) : Math.max(0, runs.indexOf(0));
     let pages = null;
     found.forEach((results, i) => {
       const here = new Map(results.map((r) => [r.id, r]));
       if (pages === null) pages = new Map(results.map((r) => [r.id, { result: r, score: 0 }]));
       for (const [id, entry] of pages) {
-        if (!here.has(id)) pages.delete(id);
-        else if (searches[i].ranks) entry.score += here.get(id).score;
+        if (!here.has(id)) { pages.delete(id); continue; }
+        if (searches[i].ranks) entry.score += here.get(id).score * (1 + occurrences(here.get(id).words, searches[i].run));
+        if (i === shown) { entry.result = here.get(id); entry.run = searches[i].run || 0; }
       }
     });
     return pages;
+  }
+
+  /** Places where n indexed words follow one another (a Chinese run of n characters), at most 50. */
+  function occurrences(words, n) {
+    if (!n || n < 2) return 0;
+    const at = new Set(words);
+    let count = 0;
+    for (const w of words) {
+      let k = 1;
+      while (k < n && at.has(w + k)) k++;
+      if (k === n && ++count >= 50) break;
+    }
+    return count;
   }
 
   const LOW_RANK_FACTOR = 0.5; // pages about the site and API reference (hooks/site/search.py LOW_RANK)
@@ -261,23 +295,51 @@
     return d[a.length][b.length];
   }
 
-  /** Pages best first. A keyword query (nothing dropped from it): the pages holding every run as
-   * typed (phrases, all required), as the keyword search always did. Otherwise, or when no page
-   * holds them all, word by word: pages with the most terms first (a lone character counts half,
-   * holding the runs as typed half a term more), then by score. */
-  async function find(pf, understood) {
-    const { runs, terms, dropped } = understood;
-    if (!terms.length) return [];
-    const factor = (id) => (vocabulary.low.has(id) ? LOW_RANK_FACTOR : 1);
-    const all = await every(pf, runs);
-    if (all.size && !dropped) {
-      return [...all.entries()].map(([id, e]) => ({ result: e.result, tier: 0, score: e.score * factor(id) }))
-        .sort((a, b) => b.score - a.score);
+  /** How strongly the words of the query name each page: id -> credit. A page is named by a word
+   * when its title head or an alias is the word (or one of its alternatives), and by two words when
+   * a name is the two together, in either order, with at most a particle between ("softmax 溢出",
+   * "微调还是 RAG" for "RAG 和微调怎么选"). A word counts by its rarity (rarities()): for "BPE 分词"
+   * the BPE note, named by the rarer word, comes before the tokenisation overview named by 分词. The
+   * note named by a word is the note about it, however often other notes mention the word. */
+  function naming(terms, rarity) {
+    const out = new Map();
+    const credit = (ids, value) => { for (const id of ids) out.set(id, (out.get(id) || 0) + value); };
+    terms.forEach((t, i) => {
+      credit(new Set(t.alts.flatMap((a) => [...(vocabulary.named.get(compact(a)) || [])])), 2 * rarity[i]);
+    });
+    for (let i = 0; i < terms.length; i++) for (let j = i + 1; j < terms.length; j++) {
+      const [a, b] = [compact(terms[i].alts[0]), compact(terms[j].alts[0])];
+      for (const [key, ids] of vocabulary.named) {
+        if (key.length > a.length + b.length + 4 || !key.includes(a) || !key.includes(b)) continue;
+        const rest = key.replace(a, "").replace(b, "");
+        if (!rest || rest === "vs" || STOP.has(rest)) credit(ids, 2 * (rarity[i] + rarity[j]));
+      }
     }
-    // Each term: the pages holding any of its alternatives, with the best score.
-    const perTerm = await Promise.all(terms.map(async (t) => {
+    return out;
+  }
+
+  /** A term's weight: its rarity, the share of pages without it on a log scale (0.1 to 1); a lone
+   * Chinese character (a word the splitter could not place) half that. */
+  function rarities(terms, perTerm) {
+    const n = Math.max(2, vocabulary.pages);
+    return terms.map((t, i) => Math.max(0.1, Math.log(n / Math.max(1, perTerm[i].size)) / Math.log(n))
+      * (t.han && [...t.text].length === 1 ? 0.5 : 1));
+  }
+
+  /** Whether a page's title or aliases hold a term (one of its alternatives, every part of it). */
+  function titled(id, term) {
+    const title = vocabulary.titles.get(id);
+    return Boolean(title) && term.alts.some((a) => parts(a).every((p) => title.includes(p.text)));
+  }
+
+  /** Each term: the pages holding any of its alternatives (a word no page but those about the site
+   * has is tried as a typo of a known name), with the best score. */
+  function pagesPerTerm(pf, terms) {
+    return Promise.all(terms.map(async (t) => {
       let alts = await Promise.all(t.alts.map((a) => every(pf, parts(a))));
-      if (alts.every((m) => m.size === 0) && !t.han) { // a typo? try the names one edit away
+      // A typo? Try the names one edit away, also when only pages about the site have the word
+      // (docs/about/search.md quotes the typos it corrects).
+      if (alts.every((m) => [...m.keys()].every((id) => vocabulary.low.has(id))) && !t.han) {
         const fixed = corrections(compact(t.text));
         t.alts.push(...fixed);
         alts = alts.concat(await Promise.all(fixed.map((a) => every(pf, parts(a)))));
@@ -288,19 +350,45 @@
       }
       return pages;
     }));
+  }
+
+  /** Pages best first. A keyword query (nothing dropped from it): the pages holding every run as
+   * typed (phrases, all required), as the keyword search always did. Otherwise, or when no page
+   * holds them all, word by word: pages with the most terms first (a lone character counts half,
+   * holding the runs as typed half a term more), then by score. */
+  async function find(pf, understood) {
+    const { runs, terms, dropped } = understood;
+    if (!terms.length) return [];
+    const factor = (id) => (vocabulary.low.has(id) ? LOW_RANK_FACTOR : 1);
+    const all = await every(pf, runs);
+    const keyword = all.size > 0 && !dropped;
+    const perTerm = keyword && terms.length === 1 ? [all] : await pagesPerTerm(pf, terms);
+    const rarity = rarities(terms, perTerm);
+    const names = naming(terms, rarity);
+    if (keyword) {
+      // The notes before the pages about the site (which quote queries as examples, and whose score
+      // the occurrences of a run would lift), the pages the query's words name first, then by score.
+      return [...all.entries()].map(([id, e]) => ({ result: e.result, run: e.run, tier: 0, low: vocabulary.low.has(id) ? 1 : 0,
+                                                      named: names.get(id) || 0, score: e.score }))
+        .sort((a, b) => a.low - b.low || b.named - a.named || b.score - a.score);
+    }
+    // Word by word. A page's weight: the rarity of each term it holds, twice that for one in its
+    // title or aliases, the credit of the terms naming it (naming()), a quarter more when it holds
+    // the runs as typed; then Pagefind's score. A page holding the rare words of a question beats
+    // one holding its common ones (困惑度怎么理解: the perplexity note, though the pretraining
+    // objective note holds 理解 too).
     const ranked = new Map(); // id -> {result, tier, count, score}
     perTerm.forEach((pages, i) => {
-      const weight = terms[i].han && [...terms[i].text].length === 1 ? 0.5 : 1; // a lone character: weak evidence
       for (const [id, e] of pages) {
-        const r = ranked.get(id) || { result: e.result, tier: 1, count: all.has(id) ? 0.5 : 0, score: 0, best: 0 };
-        r.count += weight;
+        const r = ranked.get(id) || { result: e.result, run: e.run, tier: 1, count: all.has(id) ? 0.25 : 0, score: 0, best: 0 };
+        r.count += rarity[i] * (titled(id, terms[i]) ? 2 : 1);
         r.score += e.score * factor(id);
-        if (e.score > r.best) { r.best = e.score; r.result = e.result; }
+        if (e.score > r.best) { r.best = e.score; r.result = e.result; r.run = e.run; }
         ranked.set(id, r);
       }
     });
-    // Pages about the site (this search's own documentation quotes questions) count less, too.
-    for (const [id, r] of ranked) r.count *= factor(id);
+    // Pages about the site (this search's own documentation quotes questions) count less.
+    for (const [id, r] of ranked) r.count = (r.count + (names.get(id) || 0)) * factor(id);
     return [...ranked.values()].sort((a, b) => b.count - a.count || b.score - a.score);
   }
 
@@ -320,6 +408,9 @@
   /* -- Rendering (Material's markup: templates/search in Material's source) ------------------- */
   // Chinese matches come a character at a time: <mark>旋</mark><mark>转</mark> → <mark>旋转</mark>.
   const clean = (html) => html.replace(ZWSP, "").replace(/<\/mark>(\s*)<mark>/g, "$1");
+  // A section's excerpt from the characters' search marks every character of the run wherever it
+  // stands alone (保<mark>存</mark>): only the run itself stays marked.
+  const cleanRun = (html, run) => (run > 1 ? clean(html).replace(/<mark>(\p{Script=Han})<\/mark>/gu, "$1") : clean(html));
   const escapeHtml = (s) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
   const EXCERPT = 80; // characters of an excerpt this script writes itself
 
@@ -344,7 +435,10 @@
   /** Plain text with the terms marked, escaped; cut to ``length`` around the first match. */
   function marked(text, terms, length = EXCERPT, around = true) {
     const found = spans(text, terms);
-    let from = around && found.length ? Math.max(0, found[0][0] - 20) : 0;
+    // Around the first word as typed (显存), before any synonym (memory in a code line).
+    const typed = spans(text, terms.map((t) => ({ alts: [t.alts[0]] })));
+    const first = typed[0] || found[0];
+    let from = around && first ? Math.max(0, first[0] - 20) : 0;
     const to = Math.min(text.length, from + length);
     let html = from > 0 ? "…" : "";
     let at = from;
@@ -364,7 +458,8 @@
     let best = null;
     for (const q of metaList(data, "questions")) {
       const n = covered(q.q, terms) + covered(q.a || "", terms) / 10;
-      if (n >= Math.max(1, Math.ceil(terms.length / 2)) && (!best || n > best.n)) best = { ...q, n };
+      // More than half of the words (all of two): "LoRA 显存" is not answered by "LoRA 训练多少参数？".
+      if (n >= Math.floor(terms.length / 2) + 1 && (!best || n > best.n)) best = { ...q, n };
     }
     return best;
   }
@@ -392,7 +487,7 @@
     return a;
   }
 
-  function item(data, understood) {
+  function item(data, understood, run = 0) {
     const { terms } = understood;
     const li = document.createElement("li");
     li.className = "md-search-result__item";
@@ -401,7 +496,8 @@
     // then the sections that matched, each linking to its heading.
     const asked = question(data, terms);
     const top = (data.sub_results || []).find((s) => !s.anchor);
-    const sections = (data.sub_results || []).filter((s) => s.anchor);
+    // Sections where the query's longest Chinese run occurs whole (its characters in a row).
+    const sections = (data.sub_results || []).filter((s) => s.anchor && (run < 2 || occurrences(s.locations || [], run) > 0));
     const title = clean(data.meta.title || data.url);
     if (asked) {
       const excerpt = `<span class="llm-kb-search-question">${marked(asked.q, terms, 200, false)}</span>`
@@ -413,14 +509,14 @@
       li.append(entry(href(data.url, terms), title, excerpt, true));
     }
     const shown = sections.filter((s) => !asked || !asked.id || !s.url.endsWith(`#${asked.id}`));
-    for (const s of shown.slice(0, 2)) li.append(entry(href(s.url, terms), s.title, clean(s.excerpt), false));
+    for (const s of shown.slice(0, 2)) li.append(entry(href(s.url, terms), s.title, cleanRun(s.excerpt, run), false));
     const more = shown.slice(2);
     if (more.length) {
       const details = document.createElement("details");
       details.className = "md-search-result__more";
       details.innerHTML = `<summary tabindex="-1"><div>${escapeHtml(
         translate(more.length === 1 ? "search.result.more.one" : "search.result.more.other", more.length))}</div></summary>`;
-      for (const s of more) details.append(entry(href(s.url, terms), s.title, clean(s.excerpt), false));
+      for (const s of more) details.append(entry(href(s.url, terms), s.title, cleanRun(s.excerpt, run), false));
       li.append(details);
     }
     return li;
@@ -444,16 +540,12 @@
     const results = await find(pf, understood);
     const first = await Promise.all(results.slice(0, PAGE).map((r) => r.result.data()));
     if (mine !== sequence) return; // a newer query is on its way
-    // Among the pages holding every word as typed: the note named by the query first.
-    // Keyword results: the note named by the query first (tier), as before. Word by word: a term
-    // in a page's title or aliases counts half a term more (the title and alias boosts, per word).
-    const order = first.map((data, i) => {
-      const r = results[i];
-      const names = [data.meta.title || "", ...metaList(data, "aliases")].join(" ");
-      return { data, i, t: r.tier ? 0 : tier(data, understood), k: r.tier ? r.count + covered(names, understood.terms) / 2 : 0 };
-    }).sort((a, b) => a.t - b.t || b.k - a.k || a.i - b.i);
+    // Keyword results: the note named by the query first (tier), as before; word-by-word results
+    // come ranked from find() (titles and aliases counted there).
+    const order = first.map((data, i) => ({ data, i, t: results[i].tier ? 0 : tier(data, understood) }))
+      .sort((a, b) => a.t - b.t || a.i - b.i);
     current = { query, results, shown: first.length, understood };
-    list.replaceChildren(...order.map(({ data }) => item(data, understood)));
+    list.replaceChildren(...order.map(({ data, i }) => item(data, understood, results[i].run)));
     meta.textContent = results.length === 0 ? translate("search.result.none")
       : results.length === 1 ? translate("search.result.one")
       : translate("search.result.other", results.length);
@@ -466,7 +558,7 @@
     current.loading = true;
     const next = await Promise.all(results.slice(shown, shown + PAGE).map((r) => r.result.data()));
     if (current.query === query) {
-      list.append(...next.map((data) => item(data, understood)));
+      list.append(...next.map((data, k) => item(data, understood, results[shown + k].run)));
       current.shown = shown + next.length;
     }
     current.loading = false;
