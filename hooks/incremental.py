@@ -139,8 +139,9 @@ def remember(build: state.Build) -> None:
 
 
 def _outline(note) -> tuple:
-    """What other pages show of a note: its title, aliases, tags and whether it is published."""
-    return note.title, tuple(note.front.aliases), tuple(note.front.tags), note.published
+    """What other pages show of a note: its title, the text of links to it (``short_title``), aliases,
+    tags and whether it is published."""
+    return note.title, note.link_text, tuple(note.front.aliases), tuple(note.front.tags), note.published
 
 
 def _targets(build: state.Build, path: str) -> set[str]:

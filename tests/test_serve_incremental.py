@@ -62,6 +62,20 @@ def test_a_new_note_rebuilds_every_page(tmp_path):
         assert "采样" in page(serve, "推理/解码").split("反向链接", 1)[1]
 
 
+def test_a_new_short_title_renders_the_links_to_the_note_again(tmp_path):
+    docs = write_vault(tmp_path, NOTES)
+    with Serve(tmp_path, docs, "--dirty") as serve:
+        assert ">注意力</a>" in page(serve, "").replace("\n", "")
+        mark = len(serve.lines)
+        time.sleep(1.1)
+        note = docs / "基础" / "注意力.md"
+        note.write_text(NOTES["基础/注意力.md"].replace("title: 注意力\n", "title: 注意力\nshort_title: 注意力机制简称\n"),
+                        encoding="utf-8")
+        serve.wait_for("Reloading browsers", after=mark)
+        # The text of every link to the note changed: the home page, which links to it, shows it.
+        assert "注意力机制简称" in page(serve, "")
+
+
 def test_serve_looks_for_edits_every_fifth_of_a_second(tmp_path):
     from mkdocs.livereload import LiveReloadServer
 
