@@ -434,6 +434,19 @@ def test_question_set_success_and_zero_results(real_site):
     assert r["success_at_1"] >= 0.9
     assert r["zero_results"] <= 0.02
     assert r["external_requests"] == []
+    # What the first question downloads (Pagefind's scripts, WebAssembly, index chunks, results),
+    # beyond what came with the page: under 300 KB.
+    assert r["search_bytes_first_query"] - r["search_bytes_page_load"] < 300_000
+
+
+def test_index_chunks_are_small(real_site):
+    # A query downloads the index chunk of each of its characters: Pagefind's default chunks (about
+    # 40 KiB) made a six-character question fetch 220 KiB of index (hooks/site/search.py
+    # INDEX_CHUNK_LOCATIONS). A chunk holds at least one whole word, so a very common character
+    # can exceed the target alone; none of ours comes near 20 KiB.
+    site, _ = real_site
+    sizes = [f.stat().st_size for f in (site / "pagefind" / "index").glob("*.pf_index")]
+    assert len(sizes) > 60 and max(sizes) < 20 * 1024, (len(sizes), max(sizes))
 
 
 QUESTION_NOTES = {

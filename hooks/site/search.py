@@ -88,6 +88,12 @@ EXCLUDE_SELECTORS = [
 # the question index are lists linking to the notes that answer: they hold every word of many
 # questions and would otherwise come first.
 LOW_RANK = ("about/", "reference/api-", "practice/question-index.md")
+# Word positions per index chunk (Pagefind's default 20,000: about 36 KiB). Chinese is indexed a
+# character a word, so a query downloads the chunk of each of its characters: with the default a
+# six-character query fetched 220 KiB of index and a question up to 440 KiB; with 4,000, 30-70 KiB,
+# the whole first query (scripts, WebAssembly, results) under 300 KB. Pagefind 1.5.2 reads it from
+# this environment variable ("unstable": tests/test_search.py checks the chunks it writes).
+INDEX_CHUNK_LOCATIONS = 4000
 NAMES_FILE = "llm-kb-names.pf_json"  # in the bundle, gzipped: names and synonyms (search_names.py), for search.js
 # Pagefind's own search UIs: the site draws Material's search box instead (search.js).
 UNUSED = [f"pagefind-{ui}.{ext}" for ui in ("ui", "modular-ui", "component-ui") for ext in ("js", "css")]
@@ -236,7 +242,8 @@ def _index_shard(raw: Path, pages: list[tuple[str, list]], language: str, out_di
         cmd = [_binary(), "--site", str(site), "--output-path", str(out_dir), "--silent"]
         for selector in EXCLUDE_SELECTORS:
             cmd += ["--exclude-selectors", selector]
-        done = subprocess.run(cmd, capture_output=True, text=True)
+        done = subprocess.run(cmd, capture_output=True, text=True,
+                              env={**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(INDEX_CHUNK_LOCATIONS)})
     if done.returncode != 0:
         raise PluginError(f"pagefind failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     if not first:

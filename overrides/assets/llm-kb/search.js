@@ -218,7 +218,7 @@
   }
 
   /** Pages holding every part (Chinese parts as exact phrases): Map id -> {result, score}. */
-  async function every(pf, ps) {
+  async function every(pf, ps, typed = true) {
     if (!ps.length) return new Map();
     // A Chinese run twice: as an exact phrase, which finds the pages (Pagefind scores them all
     // alike), and as its characters, which ranks them (weights: title, aliases, tags, text).
@@ -239,7 +239,8 @@
     // score depended on what earlier queries had loaded (LoRA 显存 ranked the LoRA note first or
     // third). Preloading the chunk where the last possible extension would fall (fullwidth "ｚ"
     // sorts after ASCII and CJK and keeps the word whole) gives every search the same scores.
-    await Promise.all(ps.filter((p) => !p.han).map((p) => pf.preload(`${p.text}\uff5a`)));
+    // (For the words as typed only: a synonym's score ranks less, and each preload is a chunk more.)
+    if (typed) await Promise.all(ps.filter((p) => !p.han).map((p) => pf.preload(`${p.text}\uff5a`)));
     const found = await Promise.all(searches.map((s) => search(pf, s.query)));
     // The result shown (its sections and excerpts): from a search that reports every place a word
     // occurs; a phrase search reports only the first, and the first is usually in the question
@@ -273,7 +274,8 @@
     return count;
   }
 
-  const LOW_RANK_FACTOR = 0.5; // pages about the site and API reference (hooks/site/search.py LOW_RANK)
+  const LOW_RANK_FACTOR = 0.5;
+  const FEW = 5; // notes: a word found in fewer is searched under its synonyms too (pagesPerTerm()) // pages about the site and API reference (hooks/site/search.py LOW_RANK)
 
   /** Fuzzy English: a word no page has, replaced by the known name one or two edits away. */
   function corrections(word) {
@@ -336,7 +338,14 @@
    * has is tried as a typo of a known name), with the best score. */
   function pagesPerTerm(pf, terms) {
     return Promise.all(terms.map(async (t) => {
-      let alts = await Promise.all(t.alts.map((a) => every(pf, parts(a))));
+      // The word as typed first; its synonyms only when it finds few notes. Each synonym costs the
+      // index chunks of its own words (about 36 KiB each, the bulk of what a question downloads),
+      // and a word many notes hold gains nothing from them: the note a synonym names is credited
+      // without a search (naming()).
+      let alts = [await every(pf, parts(t.alts[0]))];
+      if (t.alts.length > 1 && [...alts[0].keys()].filter((id) => !vocabulary.low.has(id)).length < FEW) {
+        alts = alts.concat(await Promise.all(t.alts.slice(1).map((a) => every(pf, parts(a), false))));
+      }
       // A typo? Try the names one edit away, also when only pages about the site have the word
       // (docs/about/search.md quotes the typos it corrects).
       if (alts.every((m) => [...m.keys()].every((id) => vocabulary.low.has(id))) && !t.han) {
