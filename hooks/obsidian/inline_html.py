@@ -1,0 +1,61 @@
+"""Raw inline HTML and character references, as CommonMark reads them.
+
+Python-Markdown's raw-HTML pattern takes anything from ``<`` and a letter to the next ``>``
+(``<a h*#ref="hi">``, ``</a href="foo">``, ``<foo bar=baz bim!bop />`` all passed as tags), misses
+declarations such as ``<!ELEMENT …>``, and ran after the two-space line break, which put a
+``<br />`` inside a tag that spans two lines. Its character-reference pattern took any digits
+(``&#87654321;``) and any name (``&ThisIsNotDefined;``).
+
+This module uses the spec's own grammar, as markdown-it-py implements it
+(``markdown_it.common.html_re`` for tags, comments, processing instructions, declarations and
+CDATA; ``markdown_it.common.entities`` for the names of character references). What is not a tag
+or reference stays text and is escaped on output. Tags still pass through hooks/html_policy.py
+(the build's sanitiser), exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown import Markdown
+from markdown.inlinepatterns import HtmlInlineProcessor
+from markdown_it.common import html_re
+from markdown_it.common.entities import entities
+
+HTML_TAG = re.compile("(?:" + "|".join((html_re.open_tag, html_re.close_tag, html_re.comment, html_re.processing,
+                                         html_re.declaration, html_re.cdata)) + ")")
+
+# Decimal references of 1-7 digits, hexadecimal of 1-6, or a name (checked against the table).
+ENTITY = r"(&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|(?P<name>[A-Za-z][A-Za-z0-9]{1,31}));)"
+
+
+def inside_tag(data: str, pos: int) -> bool:
+    """Whether ``pos`` lies inside a raw HTML tag or an autolink that starts before it (CommonMark
+    reads inline constructs left to right: the earlier one wins)."""
+    from hooks.obsidian.autolinks import AUTOLINK  # autolinks imports this module
+
+    lt = data.rfind("<", 0, pos)
+    while lt >= 0:
+        m = HTML_TAG.match(data, lt) or AUTOLINK.match(data, lt)
+        if m and m.end() > pos:
+            return True
+        lt = data.rfind("<", 0, lt)
+    return False
+
+
+class RawHtmlProcessor(HtmlInlineProcessor):
+    """The stock processor (stashes the tag, restores backslashes escaped inside it) with the spec's grammar."""
+
+
+class EntityProcessor(HtmlInlineProcessor):
+    def handleMatch(self, m: re.Match, data: str):
+        if m.group("name") and m.group("name") not in entities:
+            return None, None, None
+        return super().handleMatch(m, data)
+
+
+def register(md: Markdown, html_priority: float = 101, entity_priority: float = 80) -> None:
+    # Raw HTML just above the two-space line break (100), so a tag spanning two lines stays one tag.
+    md.inlinePatterns.deregister("html", strict=False)
+    md.inlinePatterns.register(RawHtmlProcessor("(" + HTML_TAG.pattern + ")", md), "html", html_priority)
+    md.inlinePatterns.register(EntityProcessor(ENTITY, md), "entity", entity_priority)
