@@ -22,18 +22,20 @@ from markdown.inlinepatterns import HtmlInlineProcessor
 from markdown_it.common import html_re
 from markdown_it.common.entities import entities
 
+from hooks.obsidian.autolinks import AUTOLINK
+
 HTML_TAG = re.compile("(?:" + "|".join((html_re.open_tag, html_re.close_tag, html_re.comment, html_re.processing,
                                          html_re.declaration, html_re.cdata)) + ")")
 
-# Decimal references of 1-7 digits, hexadecimal of 1-6, or a name (checked against the table).
-ENTITY = r"(&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|(?P<name>[A-Za-z][A-Za-z0-9]{1,31}));)"
+# What Python-Markdown's serializer leaves unescaped ('&' + digits or a name + ';'), and what of it
+# CommonMark counts as a character reference: decimal 1-7 digits, hexadecimal 1-6, or a known name.
+ENTITY_LIKE = r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[0-9A-Za-z]+);"
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|(?P<name>[A-Za-z][A-Za-z0-9]{1,31}));")
 
 
 def inside_tag(data: str, pos: int) -> bool:
     """Whether ``pos`` lies inside a raw HTML tag or an autolink that starts before it (CommonMark
     reads inline constructs left to right: the earlier one wins)."""
-    from hooks.obsidian.autolinks import AUTOLINK  # autolinks imports this module
-
     lt = data.rfind("<", 0, pos)
     while lt >= 0:
         m = HTML_TAG.match(data, lt) or AUTOLINK.match(data, lt)
@@ -48,14 +50,19 @@ class RawHtmlProcessor(HtmlInlineProcessor):
 
 
 class EntityProcessor(HtmlInlineProcessor):
+    """A real reference is passed through (stashed) as before; for anything else of that shape
+    (``&#87654321;``, ``&nosuch;``) the ``&`` is written as ``&amp;``, since the serializer would leave
+    it as written and the browser would read it as a (broken) reference."""
+
     def handleMatch(self, m: re.Match, data: str):
-        if m.group("name") and m.group("name") not in entities:
-            return None, None, None
-        return super().handleMatch(m, data)
+        real = ENTITY.fullmatch(m.group(0))
+        if real and (not real.group("name") or real.group("name") in entities):
+            return self.md.htmlStash.store(m.group(0)), m.start(0), m.end(0)
+        return self.md.htmlStash.store("&amp;"), m.start(0), m.start(0) + 1
 
 
 def register(md: Markdown, html_priority: float = 101, entity_priority: float = 80) -> None:
     # Raw HTML just above the two-space line break (100), so a tag spanning two lines stays one tag.
     md.inlinePatterns.deregister("html", strict=False)
     md.inlinePatterns.register(RawHtmlProcessor("(" + HTML_TAG.pattern + ")", md), "html", html_priority)
-    md.inlinePatterns.register(EntityProcessor(ENTITY, md), "entity", entity_priority)
+    md.inlinePatterns.register(EntityProcessor(ENTITY_LIKE, md), "entity", entity_priority)
