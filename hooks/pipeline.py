@@ -31,8 +31,9 @@ Inline processors (on text; code spans at 190 go first, except bindings):
     184  autolink               <scheme:…>, <a@b.c> per CommonMark (hooks.obsidian.autolinks)
     183  link, image_link       [text](url "t"), [text][ref], ![alt](src) per CommonMark (hooks.obsidian.links;
                                 replaces the six stock link/reference/image processors)
+    181  html                   raw inline HTML per the spec's grammar (hooks.obsidian.inline_html), before
+                                escapes: a backslash inside a tag is no escape
     180  escape                 every ASCII punctuation escapable; '\\' at a line's end is <br> (hooks.obsidian.escapes)
-    101  html                   raw inline HTML per the spec's grammar, before the 2-space break (100)
     80   entity                 only real character references (hooks.obsidian.inline_html)
     75   obsidian-tag           #tags
     65   obsidian-highlight     ==highlight== (before the emphasis processors at 60)
@@ -76,7 +77,7 @@ class ObsidianExtension(Extension):
         autolinks.register(md, 184)
         links.register(md, 183)
         escapes.register(md, 180)
-        inline_html.register(md, html_priority=101, entity_priority=80)
+        inline_html.register(md, html_priority=181, entity_priority=80)
         tags.register(md, 75)
         highlights.register(md, 65)
         blockids.register(md, 7)

@@ -39,3 +39,14 @@ def test_character_references_only_when_real():
 def test_inside_tag():
     assert inside_tag('<a href="`">`', 9) and not inside_tag('<a href="x">`', 12)
     assert inside_tag("<https://x.org/`>", 15)
+
+
+def test_a_backslash_inside_a_tag_is_no_escape_but_an_escaped_bracket_starts_no_tag():
+    assert '<span title="a\\*b">' in html('<span title="a\\*b">x</span>\n')
+    out = html("\\<span>文字\n")
+    assert "&lt;span&gt;文字" in out and "<span>" not in out
+
+
+def test_a_backslash_at_a_line_end_inside_a_tag_is_no_line_break():
+    out = html('<span title="a\\\nb">x</span>\n')
+    assert '<span title="a\\\nb">' in out

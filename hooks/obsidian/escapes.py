@@ -11,8 +11,9 @@ before it keeps its own reading of backslashes: code spans (190) keep them liter
 ``[[a\\|b]]``, and autolinks and links (184, 183) read escapes in URLs and titles themselves. A
 lone ``\\[`` or ``\\(`` that math did not take is an escaped bracket, as in CommonMark.
 
-An escaped character is stashed the stock way (``STX ord ETX``), so later processors do not read it
-as markup and raw HTML (90) restores the backslash inside a tag.
+Raw inline HTML (181) runs just before, so a backslash inside a tag stays a backslash, as CommonMark
+says. An escaped character is stashed the stock way (``STX ord ETX``), so later processors do not
+read it as markup.
 """
 
 from __future__ import annotations

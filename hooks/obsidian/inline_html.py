@@ -2,8 +2,9 @@
 
 Python-Markdown's raw-HTML pattern takes anything from ``<`` and a letter to the next ``>``
 (``<a h*#ref="hi">``, ``</a href="foo">``, ``<foo bar=baz bim!bop />`` all passed as tags), misses
-declarations such as ``<!ELEMENT …>``, and ran after the two-space line break, which put a
-``<br />`` inside a tag that spans two lines. Its character-reference pattern took any digits
+declarations such as ``<!ELEMENT …>``, and ran after backslash escapes and the two-space line
+break, which read ``\\"`` inside a tag as an escape and put a ``<br />`` inside a tag that spans two
+lines. Here raw HTML runs before both. Its character-reference pattern took any digits
 (``&#87654321;``) and any name (``&ThisIsNotDefined;``).
 
 This module uses the spec's own grammar, as markdown-it-py implements it
@@ -22,7 +23,7 @@ from markdown.inlinepatterns import HtmlInlineProcessor
 from markdown_it.common import html_re
 from markdown_it.common.entities import entities
 
-from hooks.obsidian.autolinks import AUTOLINK
+from hooks.obsidian.autolinks import AUTOLINK, escaped
 
 HTML_TAG = re.compile("(?:" + "|".join((html_re.open_tag, html_re.close_tag, html_re.comment, html_re.processing,
                                          html_re.declaration, html_re.cdata)) + ")")
@@ -46,7 +47,13 @@ def inside_tag(data: str, pos: int) -> bool:
 
 
 class RawHtmlProcessor(HtmlInlineProcessor):
-    """The stock processor (stashes the tag, restores backslashes escaped inside it) with the spec's grammar."""
+    """The stock processor (stashes the tag as written) with the spec's grammar; a ``<`` escaped
+    by a backslash starts no tag (the escape processor, which runs after, takes it)."""
+
+    def handleMatch(self, m: re.Match, data: str):
+        if escaped(data, m.start(0)):
+            return None, None, None
+        return super().handleMatch(m, data)
 
 
 class EntityProcessor(HtmlInlineProcessor):
@@ -61,8 +68,9 @@ class EntityProcessor(HtmlInlineProcessor):
         return self.md.htmlStash.store("&amp;"), m.start(0), m.start(0) + 1
 
 
-def register(md: Markdown, html_priority: float = 101, entity_priority: float = 80) -> None:
-    # Raw HTML just above the two-space line break (100), so a tag spanning two lines stays one tag.
+def register(md: Markdown, html_priority: float = 181, entity_priority: float = 80) -> None:
+    # Raw HTML before backslash escapes (180): inside a tag a backslash is no escape (CommonMark),
+    # and a tag over two lines gets no line break from the escapes or the two-space break (100).
     md.inlinePatterns.deregister("html", strict=False)
     md.inlinePatterns.register(RawHtmlProcessor("(" + HTML_TAG.pattern + ")", md), "html", html_priority)
     md.inlinePatterns.register(EntityProcessor(ENTITY_LIKE, md), "entity", entity_priority)
