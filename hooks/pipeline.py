@@ -7,7 +7,8 @@ Preprocessors (on lines):
     32   obsidian-comments      %%…%% removed (never in HTML or search); fenced code keeps them
     31   obsidian-blocks        block structure read the CommonMark way (markdown-it-py): every leaf
                                 re-emitted at the margin between container markers; indented code
-                                and fences as canonical fences (hooks.obsidian.blocks)
+                                and fences as canonical fences; link reference definitions taken out into
+                                md.references (hooks.obsidian.blocks)
     30   normalize_whitespace   the stock one, replaced: tabs and lines of spaces kept inside fenced code
     (25  fenced_code_block      superfences stashes fenced code; everything below sees placeholders)
     22   obsidian-html-markdown Markdown inside <details>/<div> as on GitHub

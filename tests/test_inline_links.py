@@ -74,3 +74,23 @@ def test_helpers():
     assert label_end("[a [b] c] d", 0) == 8 and label_end("[a <b x=']'> c", 0) == -1
     assert normalize_url("注意力.md#小节") == "%E6%B3%A8%E6%84%8F%E5%8A%9B.md#小节"
     assert plain_text("*a* `b` ![c](d)") == "a b c"
+
+
+def test_definitions_over_several_lines_and_footnotes_beside_them():
+    text = "[多行] 与脚注[^1]\n\n[多行]:\n  </有 空格>\n  '标题\n  第二行'\n\n[^1]: 脚注内容\n"
+    s = soup(text)
+    a = s.find("a", href="/%E6%9C%89%20%E7%A9%BA%E6%A0%BC")
+    assert a is not None and a["title"] == "标题\n第二行" and a.get_text() == "多行"
+    assert s.find("sup", id="fnref:1") is not None and "脚注内容" in s.find(class_="footnote").get_text()
+
+
+def test_a_definition_cannot_interrupt_a_paragraph():
+    s = soup("段落第一行\n[r]: /u\n\n[r]\n")
+    assert s.find("a") is None and "[r]: /u" in s.p.get_text()
+
+
+def test_definitions_inside_details_and_script_urls_in_definitions():
+    assert anchors("<details>\n<summary>答</summary>\n\n见 [定义]。\n\n[定义]: /d\n\n</details>\n") == [("/d", None, "定义")]
+    out, build = render("[坏]\n\n[坏]: javascript:alert(1)\n")
+    assert BeautifulSoup(out, "html.parser").find("a") is None
+    assert any("javascript" in p.message and p.line == 3 for p in build.problems)

@@ -22,9 +22,11 @@ and titles are read from the source with their backslashes. The link text is pro
 every processor below (escapes, emphasis, tags, footnote references). A ``javascript:`` URL is
 left to hooks/html_policy.py, which takes it out of every link as before.
 
-Link reference definitions stay Python-Markdown's block processor (footnote definitions
-``[^1]:`` share their shape), with the label folded and the destination and title read as
-CommonMark does; the first definition of a label wins.
+Link reference definitions are read with the block structure (hooks/obsidian/blocks.py, markdown-it-py's
+rule). Only Markdown that markdown-it-py left unparsed, inside raw HTML blocks (``<details>``, read by
+md_in_html) and pymdownx.details blocks, still has its definitions read by Python-Markdown's block
+processor, here with the label folded, the destination and title read as CommonMark does, and the
+first definition of a label winning.
 """
 
 from __future__ import annotations
@@ -228,8 +230,18 @@ class ImageProcessor(InlineProcessor):
         return el, start, link.end
 
 
+# Elements whose Markdown content Python-Markdown parses without the block structure layer.
+UNSTRUCTURED_PARENTS = frozenset({"details", "div", "section", "summary", "article", "aside"})
+
+
 class ReferenceDefinitions(ReferenceProcessor):
-    """The stock processor with CommonMark's label folding, destination, title and first-wins rule."""
+    """The stock processor with CommonMark's label folding, destination, title and first-wins rule,
+    only where the block structure layer did not read the text (elsewhere a ``[x]: y`` line it left in
+    a paragraph is text, as in CommonMark)."""
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        # (the page's root is a <div> too: Python-Markdown's document element)
+        return parent.tag in UNSTRUCTURED_PARENTS and parent is not self.parser.root
 
     def run(self, parent: etree.Element, blocks: list[str]) -> bool:
         m = self.RE.search(blocks[0])
