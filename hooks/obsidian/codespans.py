@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from markdown import Markdown
-from pymdownx.inlinehilite import BACKTICK_CODE_RE, InlineHilitePattern
+from pymdownx.inlinehilite import BACKTICK_CODE_RE, InlineHiliteException, InlineHilitePattern
 
 from hooks.obsidian.inline_html import inside_tag
 
@@ -75,7 +75,12 @@ class CodeSpanProcessor(InlineHilitePattern):
             lang = m2.group("lang")
             src = src[m2.end("lang"):].strip()
         self.get_settings()
-        return self.handle_code(lang, src), begin, end + (start - begin)
+        try:
+            return self.handle_code(lang, src), begin, end + (start - begin)
+        except InlineHiliteException:
+            raise
+        except Exception:  # a formatter that fails shows the span as written, as inlinehilite does
+            return m.group(0), begin, m.end(0)
 
 
 def register(md: Markdown, priority: float = 190) -> None:
