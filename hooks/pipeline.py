@@ -7,7 +7,8 @@ Preprocessors (on lines):
     32   obsidian-comments      %%…%% removed (never in HTML or search); fenced code keeps them
     31   obsidian-blocks        block structure read the CommonMark way (markdown-it-py): every leaf
                                 re-emitted at the margin between container markers; indented code
-                                and fences as canonical fences (hooks.obsidian.blocks)
+                                and fences as canonical fences; link reference definitions taken out into
+                                md.references (hooks.obsidian.blocks)
     30   normalize_whitespace   the stock one, replaced: tabs and lines of spaces kept inside fenced code
     (25  fenced_code_block      superfences stashes fenced code; everything below sees placeholders)
     22   obsidian-html-markdown Markdown inside <details>/<div> as on GitHub
@@ -25,8 +26,16 @@ Block processors (on blocks):
                                 raw HTML); the stock blockquote at 20 gets Obsidian's list rules there
 Inline processors (on text; code spans at 190 go first, except bindings):
     191  example-binding        `=name|40.0 GB` → a value computed by the note's exec blocks
+    190  backtick               CommonMark code spans (inlinehilite's, replaced; hooks.obsidian.codespans)
     189.95 obsidian-math        inline $$…$$, \\[…\\], \\( $…$ \\) (before arithmatex at 189.9)
     185  obsidian-wikilink      [[note#h|text]], ![[embeds]] (before escapes, so [[a\\|b]] works in tables)
+    184  autolink               <scheme:…>, <a@b.c> per CommonMark (hooks.obsidian.autolinks)
+    183  link, image_link       [text](url "t"), [text][ref], ![alt](src) per CommonMark (hooks.obsidian.links;
+                                replaces the six stock link/reference/image processors)
+    181  html                   raw inline HTML per the spec's grammar (hooks.obsidian.inline_html), before
+                                escapes: a backslash inside a tag is no escape
+    180  escape                 every ASCII punctuation escapable; '\\' at a line's end is <br> (hooks.obsidian.escapes)
+    80   entity                 only real character references (hooks.obsidian.inline_html)
     75   obsidian-tag           #tags
     65   obsidian-highlight     ==highlight== (before the emphasis processors at 60)
     (nl2br                      single newlines are line breaks, Obsidian's default)
@@ -43,7 +52,8 @@ from markdown.extensions.nl2br import BR_RE, SubstituteTagInlineProcessor
 from pymdownx.highlight import HighlightExtension
 
 from hooks.examples import bindings
-from hooks.obsidian import blockids, blocks, callouts, comments, fences, headings, highlights, html_blocks, math, tags, wikilinks
+from hooks.obsidian import (autolinks, blockids, blocks, callouts, codespans, comments, escapes, fences, headings, highlights,
+                            html_blocks, inline_html, links, math, tags, wikilinks)
 
 
 class ObsidianExtension(Extension):
@@ -62,8 +72,13 @@ class ObsidianExtension(Extension):
         headings.register(md, header_priority=70, id_priority=6)
         callouts.register(md, 21)
         bindings.register(md, 191)
+        codespans.register(md, 190)
         math.register(md, 189.95)
         wikilinks.register(md, 185)
+        autolinks.register(md, 184)
+        links.register(md, 183)
+        escapes.register(md, 180)
+        inline_html.register(md, html_priority=181, entity_priority=80)
         tags.register(md, 75)
         highlights.register(md, 65)
         blockids.register(md, 7)

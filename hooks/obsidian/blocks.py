@@ -19,8 +19,14 @@ footnotes, definitions, ``$$`` math, raw HTML and paragraphs render as before; t
 come later (task lists, block ids, callout ids, table of contents) see ``<li>`` and ``<blockquote>``
 as before. A tight list item's paragraphs are unwrapped into the item, as CommonMark renders them.
 
-Not taken from CommonMark: link reference definitions stay Python-Markdown's (footnote
-definitions ``[^1]:`` share their syntax); HTML blocks end where CommonMark ends them, then
+Link reference definitions are CommonMark's too (markdown-it-py's rule: definitions over several
+lines, a definition cannot interrupt a paragraph, the first of a label wins): they are taken out of
+the page and handed to Python-Markdown's ``md.references`` (read by :mod:`hooks.obsidian.links`);
+a footnote definition ``[^1]:`` shares their shape and is left to the footnotes extension. URLs are
+normalised as :mod:`hooks.obsidian.links` does, and a script URL is kept for hooks/html_policy.py to
+remove and report, as for every link.
+
+Not taken from CommonMark: HTML blocks end where CommonMark ends them, then
 Python-Markdown's own raw HTML handling runs on them (Markdown inside ``<details>``, see
 :mod:`hooks.obsidian.html_blocks`). A ``$$`` display block is one leaf even when a TeX line in
 it looks like a list item or a heading.
@@ -38,11 +44,13 @@ from markdown.preprocessors import Preprocessor
 from markdown.util import AtomicString
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.reference import reference
 from markdown_it.token import Token
 from pymdownx.superfences import RE_NESTED_FENCE_START
 
 from hooks import timing
 from hooks.obsidian import callouts
+from hooks.obsidian.links import normalize_url
 from hooks.obsidian.textscan import DISPLAY_MARK
 
 MARK = "\x1a"  # never in a note (removed first): brackets a container's number on a marker line
@@ -94,13 +102,23 @@ def _math_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     return True
 
 
+def _reference(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """CommonMark's link reference definition, except a footnote definition ``[^1]: …``."""
+    if state.src.startswith("[^", state.bMarks[start] + state.tShift[start]):
+        return False
+    return reference(state, start, end, silent)
+
+
 def _parser() -> MarkdownIt:
     # The preset's nesting limit (20) drops everything deeper without a word; Obsidian nests on.
     # markdown-it's recursion per level is shallow (300 levels parse); the element tree built from
     # it stops nesting near Python's recursion limit (ContainerProcessor).
     parser = MarkdownIt("commonmark", {"maxNesting": 1000})
-    # Blocks only; link reference definitions stay Python-Markdown's (see the module docstring).
-    parser.disable(["inline", "text_join", "reference"])
+    # Blocks only (and link reference definitions, see the module docstring).
+    parser.disable(["inline", "text_join"])
+    parser.block.ruler.at("reference", _reference)
+    parser.normalizeLink = normalize_url  # type: ignore[method-assign]
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]  # html_policy judges URLs
     parser.block.ruler.before("code", "math_block", _math_block,
                               {"alt": ["paragraph", "blockquote", "list"]})
     return parser
@@ -233,15 +251,21 @@ def _fence_for(content: str, base: str = "```") -> str:
     return char * max(len(base), 3, *(run + 1 for run in runs))
 
 
-def restructure(lines: list[str], records: list[Record], stash=None) -> list[str]:
+def restructure(lines: list[str], records: list[Record], stash=None,
+                references: dict[str, tuple[str, str | None]] | None = None) -> list[str]:
     """The page as leaves between container markers (see the module docstring); ``stash`` keeps a
-    raw HTML block and returns its placeholder."""
+    raw HTML block and returns its placeholder; the page's link reference definitions are added to
+    ``references`` (normalised label → (URL, title)), the first of a label winning."""
     source = "\n".join(lines).replace(MARK, "")
     emitter = Emitter(records, stash)
+    env: dict = {}
     try:
-        tokens = PARSER.parse(source)
+        tokens = PARSER.parse(source, env)
     except RecursionError:  # nesting beyond any note's: Python-Markdown reads the page its own way
         return source.split("\n")
+    if references is not None:
+        for label, ref in env.get("references", {}).items():
+            references.setdefault(label, (ref["href"], ref["title"] or None))
     emitter.emit(tokens)
     return emitter.out
 
@@ -254,7 +278,7 @@ class BlockStructurePreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         self.records.clear()  # one page per run (Markdown.reset keeps the processors)
         with timing.part("block structure (markdown-it)"):
-            return restructure(lines, self.records, self.md.htmlStash.store)
+            return restructure(lines, self.records, self.md.htmlStash.store, self.md.references)
 
 
 class ContainerProcessor(BlockProcessor):

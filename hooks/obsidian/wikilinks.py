@@ -160,8 +160,9 @@ class UnpublishedMarkdownLinks(Treeprocessor):
             note = build.vault.notes.get(path)
             if note is not None and not note.published:
                 if not getattr(self.md, "llm_kb_nested", False):
-                    build.problem(f"link [{''.join(el.itertext())}]({href}) points to an unpublished note ({path})",
-                                  "publish that note or remove the link", line=build.line_of(f"]({href}"),
+                    written = unquote(href)  # as in the note (links.py percent-encodes the URL)
+                    build.problem(f"link [{''.join(el.itertext())}]({written}) points to an unpublished note ({path})",
+                                  "publish that note or remove the link", line=build.line_of(f"]({written}"),
                                   level="warning")
                 el.tag = "span"
                 el.attrib.clear()
