@@ -21,6 +21,7 @@
   const base = new URL(config.base || ".", location.href); // the site's root, wherever it is served
   const HIGHLIGHT = "h"; // query parameter naming the terms to mark on the target page (as Material)
   const PAGE = 10; // results rendered at once; more on scrolling, as in Material
+  const FIRST = 5; // of them, shown before the rest is fetched
 
   highlightTarget();
   if (!root) return;
@@ -240,7 +241,8 @@
     // third). Preloading the chunk where the last possible extension would fall (fullwidth "ｚ"
     // sorts after ASCII and CJK and keeps the word whole) gives every search the same scores.
     // (For the words as typed only: a synonym's score ranks less, and each preload is a chunk more.)
-    if (typed) await Promise.all(ps.filter((p) => !p.han).map((p) => pf.preload(`${p.text}\uff5a`)));
+    // The word's own chunk is fetched at the same time, not after (the search would fetch it alone).
+    if (typed) await Promise.all(ps.filter((p) => !p.han).flatMap((p) => [pf.preload(`${p.text}\uff5a`), pf.preload(p.text)]));
     const found = await Promise.all(searches.map((s) => search(pf, s.query)));
     // The result shown (its sections and excerpts): from a search that reports every place a word
     // occurs; a phrase search reports only the first, and the first is usually in the question
@@ -369,9 +371,11 @@
     const { runs, terms, dropped } = understood;
     if (!terms.length) return [];
     const factor = (id) => (vocabulary.low.has(id) ? LOW_RANK_FACTOR : 1);
-    const all = await every(pf, runs);
+    // The runs as typed and the words one by one, searched at once (a keyword query of one word
+    // needs only the first).
+    const [all, words] = await Promise.all([every(pf, runs), terms.length > 1 || dropped ? pagesPerTerm(pf, terms) : null]);
     const keyword = all.size > 0 && !dropped;
-    const perTerm = keyword && terms.length === 1 ? [all] : await pagesPerTerm(pf, terms);
+    const perTerm = words || (keyword ? [all] : await pagesPerTerm(pf, terms));
     const rarity = rarities(terms, perTerm);
     const names = naming(terms, rarity);
     if (keyword) {
@@ -547,7 +551,9 @@
     const pf = await load();
     const understood = understand(query);
     const results = await find(pf, understood);
-    const first = await Promise.all(results.slice(0, PAGE).map((r) => r.result.data()));
+    // The first results on screen as soon as their data is in (each is a fragment to fetch); the
+    // rest of the page follows right after (more()).
+    const first = await Promise.all(results.slice(0, FIRST).map((r) => r.result.data()));
     if (mine !== sequence) return; // a newer query is on its way
     // Keyword results: the note named by the query first (tier), as before; word-by-word results
     // come ranked from find() (titles and aliases counted there).
@@ -559,13 +565,14 @@
       : results.length === 1 ? translate("search.result.one")
       : translate("search.result.other", results.length);
     done(query, results.length);
+    more(PAGE - FIRST);
   }
 
-  async function more() {
+  async function more(count = PAGE) {
     const { results, shown, understood, query } = current;
     if (shown >= results.length || current.loading) return;
     current.loading = true;
-    const next = await Promise.all(results.slice(shown, shown + PAGE).map((r) => r.result.data()));
+    const next = await Promise.all(results.slice(shown, shown + count).map((r) => r.result.data()));
     if (current.query === query) {
       list.append(...next.map((data, k) => item(data, understood, results[shown + k].run)));
       current.shown = shown + next.length;
