@@ -218,29 +218,12 @@ def render_function():
     """A function rendering one Markdown text with the site's extensions and the Obsidian layer."""
     sys.path.insert(0, str(ROOT))
     import markdown
-    import yaml
 
     from hooks import state
     from hooks.vault import VaultIndex
+    from tests.helpers import markdown_setup  # the extensions and their settings from mkdocs.yml
 
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def python_name(loader, suffix, node):
-        import importlib
-        module, _, attr = suffix.rpartition(".")
-        return getattr(importlib.import_module(module), attr)
-
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", python_name)
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
-    exts, configs = [], {}
-    for entry in config["markdown_extensions"]:
-        if isinstance(entry, dict):
-            (name, conf), = entry.items()
-            exts.append(name)
-            configs[name] = conf or {}
-        else:
-            exts.append(entry)
+    exts, configs = markdown_setup()
     state.markdown_config = (exts, configs)
     md = markdown.Markdown(extensions=exts, extension_configs=configs)
 

@@ -77,9 +77,8 @@ def search_names(notes: list[tuple[str, list[str]]], reviewed: dict[str, list]) 
     words: dict[str, None] = {}
     groups: list[list[str]] = []
     for title, aliases in notes:
-        head = normal(_TITLE_HEAD.split(title, 1)[0])
         words.update(dict.fromkeys(note_names(title, aliases)))
-        main = [n for n in dict.fromkeys([head, *map(normal, aliases[:MAIN_ALIASES])]) if _usable(n)]
+        main = note_names(title, aliases[:MAIN_ALIASES])
         if len(main) > 1:
             groups.append(main)
     for group in reviewed["groups"]:

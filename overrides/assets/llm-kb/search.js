@@ -365,8 +365,7 @@
 
   /** Pages best first. A keyword query (nothing dropped from it): the pages holding every run as
    * typed (phrases, all required), as the keyword search always did. Otherwise, or when no page
-   * holds them all, word by word: pages with the most terms first (a lone character counts half,
-   * holding the runs as typed half a term more), then by score. */
+   * holds them all, word by word, weighted as the comment in the body says. */
   async function find(pf, understood) {
     const { runs, terms, dropped } = understood;
     if (!terms.length) return [];
